@@ -1,0 +1,60 @@
+"""Accounts, organisations and partners."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base
+
+ROLES = ("volunteer", "moderator", "exporter", "admin")
+AGE_BANDS = ("under_20", "20s", "30s", "40s", "50s", "60_plus")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Organisation(Base):
+    """A recruiting body (university social-service centre, volunteer centre, welfare centre)."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint("code ~ '^[A-Z0-9-]{2,32}$'", name="code_format"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Partner(Base):
+    """The private partner that checks (검수) and cleans (정제) reports; moderators belong to one."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role_known"),
+        CheckConstraint(f"age_band IS NULL OR {_in('age_band', AGE_BANDS)}", name="age_band_known"),
+        CheckConstraint("char_length(username) BETWEEN 2 AND 40", name="username_length"),
+        # Nicknames are logins: unique regardless of case.
+        Index("uq_accounts_username_lower", func.lower(text("username")), unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

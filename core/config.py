@@ -1,0 +1,50 @@
+"""One settings object, read from the environment (prefix-free names, as twelve-factor apps expect)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    # When unset, the project starts its own PostGIS cluster under .reachable/ (see core.localdb).
+    database_url: str | None = None
+    local_db_dir: Path = PROJECT_ROOT / ".reachable"
+    local_db_port: int = 54329
+    db_pool_size: int = 20
+    db_max_overflow: int = 20
+
+    secret_key: str = Field(default="dev-only-change-me-0123456789abcdef0123456789", min_length=32)
+    access_token_minutes: int = 60 * 24 * 14
+
+    # Validation of geometry (DESIGN.md "Rules that hold everywhere").
+    seoul_border_tolerance_m: float = Field(default=50.0, ge=0, le=50)
+    duplicate_radius_m: float = Field(default=30.0, gt=0, le=500)
+    duplicate_name_similarity: float = Field(default=0.3, ge=0, le=1)
+    route_max_length_m: float = 2000.0
+    route_min_length_m: float = 2.0
+    route_end_tolerance_m: float = 60.0
+    route_start_near_street_m: float = 300.0
+    obstacle_max_distance_m: float = 25.0
+
+    max_body_bytes: int = 256 * 1024
+    photo_dir: Path = PROJECT_ROOT / "var" / "photos"
+    photo_max_bytes: int = 15 * 1024 * 1024
+    photo_max_pixels: int = 40_000_000
+    photo_max_side_px: int = 2048
+    photo_thumb_side_px: int = 320
+    photos_per_report: int = 12
+
+    claim_lease_minutes: int = 30
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

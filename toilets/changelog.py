@@ -1,0 +1,26 @@
+"""Appending to the change log so that sequence order is commit order.
+
+A plain sequence can hand 5 to one transaction and 6 to another that commits first; a
+consumer that synced up to 6 would then never see 5. Taking a transaction-scoped advisory
+lock before drawing the number serialises writers of the log (they are rare: moderation
+decisions), so every number a reader sees is final and nothing below it can still appear.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from toilets.models import ChangeLogEntry
+
+CHANGE_LOG_LOCK_KEY = 727_001  # arbitrary, project-wide constant for pg_advisory_xact_lock
+
+
+def append_change(db: Session, *, entity: str, entity_id: uuid.UUID, op: str, version: int) -> ChangeLogEntry:
+    db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK_KEY})
+    entry = ChangeLogEntry(entity=entity, entity_id=entity_id, op=op, version=version)
+    db.add(entry)
+    db.flush()
+    return entry

@@ -1,0 +1,110 @@
+"""The published layer: verified toilets, their access routes, versions and the change log.
+
+Moderation writes it; exports and the public API read it. Every create/update/retire of a
+toilet or route appends to `change_log` in the same transaction, so an incremental consumer
+that syncs from sequence N never misses a change or a removal.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accounts.models import _in
+from core.db import Base
+
+VERDICTS = ("accessible", "partially_accessible", "not_accessible", "unknown")
+TOILET_STATUSES = ("active", "retired")
+
+
+class Toilet(Base):
+    __tablename__ = "toilets"
+    __table_args__ = (
+        CheckConstraint(_in("status", TOILET_STATUSES), name="status_known"),
+        CheckConstraint(_in("verdict", VERDICTS), name="verdict_known"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("status = 'active' OR retired_reason IS NOT NULL", name="retired_has_reason"),
+        Index("ix_toilets_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+    )
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    status: Mapped[str] = mapped_column(String(8), server_default="active")
+    retired_reason: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(200))
+    building_name: Mapped[str | None] = mapped_column(String(200))
+    floor: Mapped[str | None] = mapped_column(String(8))
+    district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"), index=True)
+    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    # place / toilet / access_route fields with DESIGN.md names; unknown stays null.
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    verdict: Mapped[str] = mapped_column(String(24))
+    last_verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ToiletRoute(Base):
+    """The access route (street entrance → toilet door) of a published toilet."""
+
+    __tablename__ = "toilet_routes"
+    __table_args__ = (CheckConstraint(_in("status", TOILET_STATUSES), name="status_known"),)
+
+    toilet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("toilets.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    status: Mapped[str] = mapped_column(String(8), server_default="active")
+    path = mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=True), nullable=False)
+    step_free: Mapped[str | None] = mapped_column(String(8))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ToiletVersion(Base):
+    """Every version a toilet has had, with the report and review that made it (provenance)."""
+
+    __tablename__ = "toilet_versions"
+
+    toilet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("toilets.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(200))
+    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False)
+    route_path = mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=False), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    verdict: Mapped[str] = mapped_column(String(24))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    review_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ChangeLogEntry(Base):
+    __tablename__ = "change_log"
+    __table_args__ = (
+        CheckConstraint("entity IN ('toilet', 'route')", name="entity_known"),
+        CheckConstraint("op IN ('create', 'update', 'retire')", name="op_known"),
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    entity: Mapped[str] = mapped_column(String(8))
+    entity_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    op: Mapped[str] = mapped_column(String(8))
+    version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
