@@ -60,3 +60,7 @@ class UnsupportedMedia(DomainError):
 
 def field_error(path: str, ko: str, en: str) -> FieldError:
     return FieldError(path=path, message_ko=ko, message_en=en)
+
+
+class BadRequest(DomainError):
+    """The body cannot be read at all (malformed JSON) (HTTP 400)."""

@@ -1,0 +1,58 @@
+"""The application factory: settings in, app out (nothing read from the environment at import)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from api.errors import install_error_handlers
+from api.limits import BodySizeLimit
+from api.routes import accounts, mobile_schema, reports
+from core.config import PROJECT_ROOT, Settings, get_settings
+from core.db import make_engine, make_session_factory
+from mobile_schema.registry import SchemaRegistry, default_registry
+
+STATIC_DIR = PROJECT_ROOT / "static"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database_url: str | None = None,
+    schema_registry: SchemaRegistry | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Reachable toilets Seoul · 휠체어도 가는 화장실",
+        version="0.1.0",
+        description="Volunteers report toilets wheelchair and stroller users can reach; partner moderators "
+                    "verify them; the city's map team exports the verified layer.",
+    )
+    engine = make_engine(settings, database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.schema_registry = schema_registry or default_registry()
+    Path(settings.photo_dir).mkdir(parents=True, exist_ok=True)
+
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, default_limit=settings.max_body_bytes,
+                       upload_limit=settings.photo_max_bytes + 64 * 1024)
+    for module in (accounts, mobile_schema, reports):
+        app.include_router(module.router)
+
+    if STATIC_DIR.exists():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,81 @@
+"""Request dependencies: the settings, one database transaction per request, the caller and its role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from accounts.models import Account
+from accounts.security import read_token
+from core.config import Settings
+from core.errors import Forbidden, Unauthorised
+from mobile_schema.registry import SchemaRegistry
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request: commit if the route returned, roll back if it raised."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_registry(request: Request) -> SchemaRegistry:
+    return request.app.state.schema_registry
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+# scope="function": commit before the response is sent, so a 201 is never followed by a failed commit.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+RegistryDep = Annotated[SchemaRegistry, Depends(get_registry)]
+
+_LOGIN_REQUIRED = Unauthorised("unauthorised", "로그인이 필요합니다.", "Login required.")
+
+
+def get_current_account(
+    db: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Account:
+    if not token:
+        raise _LOGIN_REQUIRED
+    account_id = read_token(token, secret=settings.secret_key)
+    if account_id is None:
+        raise Unauthorised("invalid_token", "로그인이 만료되었거나 올바르지 않습니다. 다시 로그인해 주세요.",
+                           "The login has expired or is invalid. Log in again.")
+    account = db.get(Account, account_id)
+    if account is None or not account.is_active:
+        raise Unauthorised("invalid_token", "계정을 사용할 수 없습니다.", "The account is not usable.")
+    return account
+
+
+CurrentAccount = Annotated[Account, Depends(get_current_account)]
+
+
+def require_role(*roles: str) -> Callable[[Account], Account]:
+    def check(account: CurrentAccount) -> Account:
+        if account.role not in roles:
+            raise Forbidden("forbidden_role", "이 기능을 쓸 권한이 없습니다.",
+                            f"This needs the role: {' or '.join(roles)}.")
+        return account
+
+    return check
+
+
+VolunteerAccount = Annotated[Account, Depends(require_role("volunteer"))]
+ModeratorAccount = Annotated[Account, Depends(require_role("moderator", "admin"))]
+ExporterAccount = Annotated[Account, Depends(require_role("exporter", "admin"))]
+AdminAccount = Annotated[Account, Depends(require_role("admin"))]

@@ -1,0 +1,115 @@
+"""Volunteers' reports and their photos."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+
+from accounts.models import Account
+from api.deps import CurrentAccount, RegistryDep, SessionDep, SettingsDep, VolunteerAccount, require_role
+from core.errors import BadRequest, NotFound, TooLarge, field_error
+from mobile_schema.registry import default_registry
+from reports import photos as photo_service
+from reports import service
+from reports.models import Report
+from reports.representation import photo_view, report_summary, report_view
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+PhotoReader = Annotated[Account, Depends(require_role("volunteer", "moderator", "admin"))]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+async def read_json_body(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("malformed_json", "JSON 형식이 올바르지 않습니다.", "The body is not valid JSON.",
+                               [field_error("", "본문을 JSON으로 읽을 수 없습니다.", f"Cannot parse the body: {exc}")]) from exc
+
+
+def owned_report(report_id: int, db: SessionDep, account: CurrentAccount) -> Report:
+    return service.get_report_for(db, report_id=report_id, account=account)
+
+
+OwnedReport = Annotated[Report, Depends(owned_report)]
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses={200: {"description": "A retry of a submission already stored: the same report"},
+               409: {"description": "The client_submission_id was used for another body"}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+        "schema": default_registry().schema()}}}},
+)
+async def submit_report(request: Request, db: SessionDep, volunteer: VolunteerAccount,
+                        registry: RegistryDep, settings: SettingsDep) -> JSONResponse:
+    """Submit a report (the JSON body follows the form schema). Idempotent on client_submission_id."""
+    body = await read_json_body(request)
+    from starlette.concurrency import run_in_threadpool
+
+    def work() -> dict[str, Any]:
+        result = service.submit_report(db, volunteer=volunteer, body=body, registry=registry, settings=settings)
+        return {"created": result.created,
+                "view": report_view(db, result.report, candidates=result.candidates, warnings=result.warnings)}
+
+    out = await run_in_threadpool(work)
+    return JSONResponse(out["view"], status_code=201 if out["created"] else 200)
+
+
+@router.get("")
+def list_my_reports(db: SessionDep, volunteer: VolunteerAccount,
+                    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+                    page_size: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
+    rows, total = service.list_own_reports(db, volunteer=volunteer, page=page, page_size=page_size)
+    return {"items": [report_summary(r) for r in rows], "page": page, "page_size": page_size, "total": total}
+
+
+@router.get("/{report_id}")
+def get_report(report: OwnedReport, db: SessionDep) -> dict[str, Any]:
+    return report_view(db, report)
+
+
+@router.post("/{report_id}/photos", status_code=201)
+async def upload_photo(
+    report_id: int, db: SessionDep, volunteer: VolunteerAccount, settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="JPEG, PNG or WebP")],
+    kind: Annotated[Literal["entrance", "route", "door", "interior", "other"], Form()],
+) -> dict[str, Any]:
+    raw = await file.read(settings.photo_max_bytes + 1)
+    if len(raw) > settings.photo_max_bytes:
+        raise TooLarge("photo_too_large", "사진이 너무 큽니다.", "The photo is too large.",
+                       [field_error("file", f"{settings.photo_max_bytes // 1_048_576} MB 이하로 올려 주세요.",
+                                    f"At most {settings.photo_max_bytes // 1_048_576} MB.")])
+    from starlette.concurrency import run_in_threadpool
+
+    def work() -> dict[str, Any]:
+        report = service.get_report_for(db, report_id=report_id, account=volunteer)
+        return photo_view(photo_service.add_photo(db, report=report, kind=kind, raw=raw, settings=settings))
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/{report_id}/photos")
+def list_report_photos(report: OwnedReport, db: SessionDep, _: PhotoReader) -> list[dict[str, Any]]:
+    return [photo_view(p) for p in photo_service.list_photos(db, report_id=report.id)]
+
+
+@router.get("/{report_id}/photos/{photo_id}")
+def get_photo(report: OwnedReport, photo_id: uuid.UUID, db: SessionDep, settings: SettingsDep, _: PhotoReader,
+              size: Literal["full", "thumb"] = "full") -> FileResponse:
+    photo = photo_service.get_photo(db, report=report, photo_id=photo_id)
+    path = Path(settings.photo_dir) / (photo.thumb_key if size == "thumb" else photo.storage_key)
+    if not path.exists():
+        raise NotFound("photo_file_missing", "사진 파일이 없습니다.", "The photo file is missing.")
+    return FileResponse(path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=3600"})

@@ -1,0 +1,144 @@
+"""Demo data: real Seoul places, made-up measurements (and every demo report says so).
+
+Places come from `seoul_public_toilets_sample.csv`: 248 rows of the national public toilet
+standard data (공중화장실정보, 행정안전부, data.go.kr standard dataset 15012892) that list at least
+one disabled-use stall and carry coordinates inside Seoul. The access measurements are invented
+by a seeded random generator: the city's file has none, which is the gap this product fills.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import uuid
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounts.models import Account, Organisation
+from accounts.service import create_account
+from core.config import Settings
+from core.errors import DomainError
+from mobile_schema.registry import default_registry
+from reports.service import submit_report
+
+DEMO_NOTE = "[데모] 장소는 실제, 측정값은 데모용으로 지어낸 값입니다 / demo: real place, made-up measurements"
+
+ORGANISATIONS = [
+    ("SNU-SSC", "서울대학교 사회봉사센터"),
+    ("SEOUL-VC", "서울특별시 자원봉사센터"),
+    ("SWCA", "서울시사회복지관협회"),
+]
+
+# Demo logins (README lists them). Never use these outside a demo.
+ACCOUNTS = [
+    ("admin", "admin-demo-pass", "admin", None, None),
+    ("moderator", "moderator-demo-pass", "moderator", None, None),
+    ("moderator2", "moderator-demo-pass", "moderator", None, None),
+    ("mapteam", "exporter-demo-pass", "exporter", None, None),
+    ("휠체어탐험대", "volunteer-demo-pass", "volunteer", "SNU-SSC", "20s"),
+    ("유모차맘", "volunteer-demo-pass", "volunteer", "SEOUL-VC", "30s"),
+]
+
+
+@dataclass(frozen=True)
+class PublicToiletRow:
+    name: str
+    road_address: str
+    lot_address: str | None
+    lon: float
+    lat: float
+    opening_hours: str | None
+    emergency_bell: bool
+    baby_changing: bool
+    public: bool
+
+
+def read_sample() -> list[PublicToiletRow]:
+    text = (files("demo") / "seoul_public_toilets_sample.csv").read_text(encoding="utf-8")
+    rows = []
+    for r in csv.DictReader(text.splitlines()):
+        rows.append(PublicToiletRow(
+            name=r["화장실명"].strip(), road_address=r["소재지도로명주소"].strip(),
+            lot_address=r["소재지지번주소"].strip() or None,
+            lon=float(r["WGS84경도"]), lat=float(r["WGS84위도"]),
+            opening_hours=r["개방시간상세"].strip() or None,
+            emergency_bell=r["비상벨설치여부"] == "Y", baby_changing=r["기저귀교환대유무"] == "Y",
+            public=r["화장실소유구분"].startswith("공공"),
+        ))
+    return rows
+
+
+def demo_payload(row: PublicToiletRow, rng: random.Random) -> dict[str, Any]:
+    """A plausible report of a real place; measurements drawn at random (and marked as demo)."""
+    good = rng.random() < 0.55
+    width = rng.choice([95, 100, 110, 120]) if good else rng.choice([70, 80, 85, 90, None])
+    dlon, dlat = rng.uniform(-0.0004, 0.0004), rng.uniform(-0.0004, 0.0004)
+    return {
+        "client_submission_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "schema_version": 1,
+        "observed_at": f"2023-{rng.randint(9, 11):02d}-{rng.randint(1, 28):02d}T{rng.randint(9, 18):02d}:00:00+09:00",
+        "location": {"lon": row.lon, "lat": row.lat, "accuracy_m": rng.choice([5, 8, 12, 20]), "source": "gps"},
+        "place": {
+            "name": row.name[:200], "building_name": None, "building_type": "public" if row.public else "private",
+            "category": "government_office" if row.public else "commercial",
+            "road_address": row.road_address, "lot_address": row.lot_address,
+            "floor": rng.choice(["1", "1", "B1", "2"]), "location_detail": None,
+            "opening": "always" if rng.random() < 0.5 else "business_hours", "opening_hours": row.opening_hours,
+        },
+        "access_route": {
+            "step_free": "yes" if good else rng.choice(["partial", "no"]),
+            "path": {"type": "LineString", "coordinates": [[row.lon + dlon, row.lat + dlat], [row.lon, row.lat]]},
+            "entrance_step_free": good, "entrance_door": rng.choice(["automatic", "sliding", "hinged"]),
+            "ramp_slope_percent": None, "elevator": rng.choice(["present", "none"]),
+            "obstacles": [] if good else [{"kind": "step", "location": None, "height_cm": rng.choice([3, 5, 15]),
+                                           "width_cm": None, "note": None}],
+        },
+        "toilet": {
+            "arrangement": rng.choice(["separate_accessible_per_gender", "unisex_accessible"]) if good
+            else rng.choice(["inside_general_toilet", "unisex_accessible", "none"]),
+            "door_type": rng.choice(["automatic", "sliding", "hinged_outward"]),
+            "door_clear_width_cm": width, "threshold_height_cm": 0 if good else rng.choice([0, 2, 4]),
+            "turning_space_150cm": good or None, "interior_width_cm": 200 if good else 140,
+            "interior_depth_cm": 200 if good else 150, "grab_bars": "both_sides" if good else "one_side",
+            "grab_bar_foldable": good, "seat_height_cm": rng.choice([40, 42, 45]),
+            "emergency_bell": "reachable_from_floor" if good and row.emergency_bell else
+            ("present" if row.emergency_bell else "none"),
+            "washbasin_accessible": good, "baby_changing_table": row.baby_changing,
+            "ostomy_sink": False, "lock_operable_one_hand": good or None,
+        },
+        "notes": DEMO_NOTE,
+    }
+
+
+def load_demo(db: Session, *, settings: Settings, force: bool = False, report_count: int = 60) -> str:
+    if not force and db.scalars(select(Account).where(Account.username == "admin")).first() is not None:
+        return "demo data already loaded (use --force to add more reports)"
+    for code, name in ORGANISATIONS:
+        if db.scalars(select(Organisation).where(Organisation.code == code)).first() is None:
+            db.add(Organisation(code=code, name=name))
+    db.flush()
+    accounts: dict[str, Account] = {}
+    for username, password, role, org, age in ACCOUNTS:
+        existing = db.scalars(select(Account).where(Account.username == username)).first()
+        accounts[username] = existing or create_account(
+            db, username=username, password=password, role=role, organisation_code=org, age_band=age,
+            username_field="username")
+    rng = random.Random(20230901)
+    volunteers = [a for a in accounts.values() if a.role == "volunteer"]
+    registry = default_registry()
+    stored = skipped = 0
+    for row in read_sample()[:report_count]:
+        payload = demo_payload(row, rng)
+        try:
+            with db.begin_nested():
+                submit_report(db, volunteer=rng.choice(volunteers), body=payload, registry=registry,
+                              settings=settings)
+            stored += 1
+        except DomainError:
+            skipped += 1  # a real row whose point fails our checks (e.g. outside the boundary)
+    return (f"demo loaded: {len(ORGANISATIONS)} organisations, {len(accounts)} accounts, "
+            f"{stored} queued reports ({skipped} sample rows skipped by validation)")

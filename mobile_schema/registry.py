@@ -1,0 +1,170 @@
+"""The report form's JSON Schemas, their upgrades, and validation with bilingual errors.
+
+The schema files here are the one source of truth for the report payload: the server validates
+with them, the phone page renders from them. A new form version ships as `report.vN.json`
+plus an upgrade function N-1 → N, so reports from old phones keep being accepted: they are
+validated against the version they claim and then upgraded on the way in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError as SchemaError
+
+from core.errors import FieldError, ValidationFailed, field_error
+
+Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class SchemaRegistry:
+    def __init__(self, schemas: dict[int, dict[str, Any]], upgrades: dict[int, Upgrade] | None = None):
+        """`upgrades[n]` turns a version-n payload into a version-(n+1) payload."""
+        if not schemas:
+            raise ValueError("a registry needs at least one schema")
+        self.schemas = dict(schemas)
+        self.upgrades = dict(upgrades or {})
+        self.latest_version = max(self.schemas)
+        for version in range(min(self.schemas), self.latest_version):
+            if version not in self.upgrades:
+                raise ValueError(f"no upgrade from form version {version} to {version + 1}")
+        self._validators = {
+            v: Draft202012Validator(s, format_checker=FormatChecker(formats=("uuid",)))
+            for v, s in self.schemas.items()
+        }
+
+    def schema(self, version: int | None = None) -> dict[str, Any]:
+        return self.schemas[self.latest_version if version is None else version]
+
+    def has(self, version: int) -> bool:
+        return version in self.schemas
+
+    def validate(self, payload: Any) -> int:
+        """Validate against the version the payload names; return that version or raise."""
+        if not isinstance(payload, dict):
+            raise ValidationFailed(
+                "invalid_report", "제보 형식이 올바르지 않습니다.", "The report must be a JSON object.",
+                [field_error("", "JSON 객체여야 합니다.", "Must be a JSON object.")],
+            )
+        version = payload.get("schema_version")
+        if not isinstance(version, int) or isinstance(version, bool) or version not in self.schemas:
+            known = ", ".join(str(v) for v in sorted(self.schemas))
+            raise ValidationFailed(
+                "unknown_schema_version", "알 수 없는 양식 버전입니다.", "Unknown form version.",
+                [field_error("schema_version", f"지원하는 양식 버전: {known}", f"Supported form versions: {known}")],
+            )
+        errors = sorted(self._validators[version].iter_errors(payload), key=lambda e: list(e.absolute_path))
+        field_errors = [translate(e) for e in errors]
+        field_errors += _check_observed_at(payload.get("observed_at"))
+        if field_errors:
+            raise ValidationFailed(
+                "invalid_report", "제보 내용에 고칠 곳이 있습니다.", "Some fields of the report need fixing.",
+                _dedupe(field_errors),
+            )
+        return version
+
+    def upgrade(self, payload: dict[str, Any]) -> dict[str, Any]:
+        version = payload["schema_version"]
+        current = payload
+        while version < self.latest_version:
+            current = self.upgrades[version](json.loads(json.dumps(current)))
+            version += 1
+            current["schema_version"] = version
+        return current
+
+
+def _dedupe(errors: list[FieldError]) -> list[FieldError]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for e in errors:
+        if (e.path, e.message_en) not in seen:
+            seen.add((e.path, e.message_en))
+            out.append(e)
+    return out
+
+
+def _check_observed_at(value: Any) -> list[FieldError]:
+    if not isinstance(value, str):
+        return []
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None or "T" not in value.upper():
+        return [field_error("observed_at", "RFC 3339 시각(시간대 포함)이어야 합니다. 예: 2023-10-05T14:30:00+09:00",
+                            "Must be an RFC 3339 time with a zone, e.g. 2023-10-05T14:30:00+09:00")]
+    return []
+
+
+def _path(error: SchemaError) -> str:
+    return ".".join(str(p) for p in error.absolute_path)
+
+
+def translate(error: SchemaError) -> FieldError:
+    """One jsonschema error → a field path with a Korean and an English message."""
+    path = _path(error)
+    kind, arg = error.validator, error.validator_value
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else str(arg)
+        return field_error(".".join(filter(None, [path, missing])), "꼭 입력해야 합니다.", "This field is required.")
+    if kind == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        name = ".".join(filter(None, [path, extra[0] if extra else ""]))
+        return field_error(name, "이 양식에 없는 항목입니다.", "Unknown field: not part of this form.")
+    if kind == "type":
+        types = arg if isinstance(arg, list) else [arg]
+        wanted = "/".join(t for t in types if t != "null")
+        nullable = " (모르면 null)" if "null" in types else ""
+        nullable_en = " (or null if unknown)" if "null" in types else ""
+        return field_error(path, f"{_KO_TYPES.get(wanted, wanted)} 형식이어야 합니다{nullable}.",
+                           f"Must be of type {wanted}{nullable_en}.")
+    if kind == "enum":
+        allowed = ", ".join("null" if v is None else str(v) for v in arg)
+        return field_error(path, f"다음 중 하나여야 합니다: {allowed}", f"Must be one of: {allowed}")
+    if kind == "const":
+        return field_error(path, f"값은 {arg}이어야 합니다.", f"Must be {arg}.")
+    if kind == "minimum":
+        return field_error(path, f"{arg} 이상이어야 합니다.", f"Must be at least {arg}.")
+    if kind == "maximum":
+        return field_error(path, f"{arg} 이하여야 합니다.", f"Must be at most {arg}.")
+    if kind == "minLength":
+        return field_error(path, "비어 있으면 안 됩니다." if arg == 1 else f"{arg}자 이상이어야 합니다.",
+                           "Must not be empty." if arg == 1 else f"Must be at least {arg} characters.")
+    if kind == "maxLength":
+        return field_error(path, f"{arg}자 이하여야 합니다.", f"Must be at most {arg} characters.")
+    if kind == "minItems":
+        return field_error(path, f"항목이 {arg}개 이상이어야 합니다.", f"Must have at least {arg} items.")
+    if kind == "maxItems":
+        return field_error(path, f"항목은 {arg}개까지입니다.", f"Must have at most {arg} items.")
+    if kind == "pattern":
+        return field_error(path, "형식이 올바르지 않습니다.", f"Has the wrong format (expected pattern {arg}).")
+    if kind == "format":
+        return field_error(path, f"{arg} 형식이어야 합니다.", f"Must be a valid {arg}.")
+    return field_error(path, "값이 올바르지 않습니다.", error.message)
+
+
+_KO_TYPES = {"string": "문자열", "number": "숫자", "integer": "정수", "boolean": "예/아니요(true/false)",
+             "object": "객체", "array": "목록"}
+
+
+def load_shipped_schema(version: int) -> dict[str, Any]:
+    return json.loads((files("mobile_schema") / f"report.v{version}.json").read_text(encoding="utf-8"))
+
+
+# Shipped upgrades: none yet (v1 is the first form). A v2 adds `UPGRADES[1] = upgrade_v1_to_v2`.
+SHIPPED_UPGRADES: dict[int, Upgrade] = {}
+
+
+@cache
+def default_registry() -> SchemaRegistry:
+    versions = sorted(
+        int(p.name.split(".")[1][1:]) for p in files("mobile_schema").iterdir()
+        if p.name.startswith("report.v") and p.name.endswith(".json")
+    )
+    return SchemaRegistry({v: load_shipped_schema(v) for v in versions}, SHIPPED_UPGRADES)

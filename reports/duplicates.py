@@ -1,0 +1,82 @@
+"""Nearby duplicates of a report: published toilets and pending reports within a radius.
+
+PostGIS finds the neighbours (indexed ST_DWithin) and the name similarity (pg_trgm);
+`duplicate_score` ranks them. A candidate on a known, different floor is not a duplicate
+(stacked toilets in one building are common); an unknown floor on either side keeps it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from reports.models import PENDING_STATUSES
+
+
+@dataclass(frozen=True)
+class Candidate:
+    candidate_type: str  # 'toilet' | 'report'
+    candidate_id: str
+    candidate_name: str
+    distance_m: float
+    name_similarity: float
+    same_floor: bool | None
+    score: float
+
+    def as_dict(self) -> dict:
+        return {
+            "type": self.candidate_type, "id": self.candidate_id, "name": self.candidate_name,
+            "distance_m": round(self.distance_m, 1), "name_similarity": round(self.name_similarity, 3),
+            "same_floor": self.same_floor, "score": round(self.score, 3),
+        }
+
+
+def duplicate_score(*, distance_m: float, radius_m: float, name_similarity: float, same_floor: bool | None) -> float:
+    """0..1: closer, more similar names and a confirmed same floor all raise it."""
+    closeness = max(0.0, 1.0 - distance_m / radius_m) if radius_m > 0 else 0.0
+    floor_term = 1.0 if same_floor else 0.5 if same_floor is None else 0.0
+    return round(0.45 * closeness + 0.4 * max(0.0, min(1.0, name_similarity)) + 0.15 * floor_term, 6)
+
+
+_NEARBY_SQL = text(
+    """
+    WITH p AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
+    SELECT 'toilet' AS kind, t.id::text AS id, t.name, t.floor,
+           ST_Distance(t.location::geography, p.g::geography) AS dist,
+           similarity(t.name, :name) AS sim
+      FROM toilets t, p
+     WHERE t.status = 'active'
+       AND ST_DWithin(t.location, p.g, :deg) AND ST_DWithin(t.location::geography, p.g::geography, :radius)
+    UNION ALL
+    SELECT 'report', r.id::text, r.name, r.floor,
+           ST_Distance(r.location::geography, p.g::geography),
+           similarity(r.name, :name)
+      FROM reports r, p
+     WHERE r.status = ANY(:pending) AND r.id IS DISTINCT FROM :exclude
+       AND ST_DWithin(r.location, p.g, :deg) AND ST_DWithin(r.location::geography, p.g::geography, :radius)
+    """
+)
+
+
+def find_candidates(
+    db: Session, *, lon: float, lat: float, name: str, floor: str | None, radius_m: float,
+    exclude_report_id: int | None = None, limit: int = 10,
+) -> list[Candidate]:
+    # The degree pre-filter lets the GiST index on the geometry column do the work;
+    # 1° of latitude ≥ 110 km, so radius/100 km in degrees is a safe superset at Seoul's latitude.
+    rows = db.execute(_NEARBY_SQL, {
+        "lon": lon, "lat": lat, "name": name, "radius": radius_m, "deg": radius_m / 80_000.0,
+        "pending": list(PENDING_STATUSES), "exclude": exclude_report_id,
+    }).all()
+    out = []
+    for row in rows:
+        same_floor = None if floor is None or row.floor is None else row.floor == floor
+        if same_floor is False:
+            continue
+        out.append(Candidate(row.kind, row.id, row.name, float(row.dist), float(row.sim), same_floor,
+                             duplicate_score(distance_m=float(row.dist), radius_m=radius_m,
+                                             name_similarity=float(row.sim), same_floor=same_floor)))
+    out.sort(key=lambda c: (-c.score, c.distance_m))
+    return out[:limit]

@@ -1,0 +1,214 @@
+"""Submitting and reading reports.
+
+Order of checks: the form schema (the version the phone used), then geometry, then the
+idempotency key, then one INSERT … ON CONFLICT DO NOTHING so that concurrent retries of one
+submission store exactly one report (ODK's instanceID rule: same id + same body is the same
+submission, same id + another body is a conflict).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2.shape import from_shape
+from shapely import LineString, Point
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from accounts.models import Account
+from core.config import Settings
+from core.errors import Conflict, NotFound, ValidationFailed, field_error
+from geo.districts import DISTRICTS, district_in_address, normalise_district_name
+from geo.service import locate_point
+from geo.validation import RouteRules, check_obstacles, check_point, check_route
+from mobile_schema.registry import SchemaRegistry
+from reports.duplicates import Candidate, find_candidates
+from reports.models import DuplicateCandidate, Report
+
+
+def body_fingerprint(body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def route_rules(settings: Settings) -> RouteRules:
+    return RouteRules(
+        min_length_m=settings.route_min_length_m,
+        max_length_m=settings.route_max_length_m,
+        end_tolerance_m=settings.route_end_tolerance_m,
+        start_max_distance_m=settings.route_start_near_street_m,
+        obstacle_max_distance_m=settings.obstacle_max_distance_m,
+    )
+
+
+@dataclass
+class Submission:
+    report: Report
+    created: bool
+    candidates: list[dict[str, Any]]
+    warnings: list[dict[str, str]]
+
+
+def _invalid(fields) -> ValidationFailed:
+    return ValidationFailed("invalid_report", "제보 내용에 고칠 곳이 있습니다.",
+                            "Some fields of the report need fixing.", fields)
+
+
+@dataclass(frozen=True)
+class CheckedPlace:
+    district_code: str
+    district_mismatch: bool
+    warnings: list[dict[str, str]]
+
+
+def check_geometry(db: Session, payload: dict[str, Any], settings: Settings) -> CheckedPlace:
+    """Every geometry rule of DESIGN.md; raises ValidationFailed listing each broken one."""
+    loc = payload["location"]
+    lon, lat = float(loc["lon"]), float(loc["lat"])
+    errors = check_point(lon, lat)
+    if errors:
+        raise _invalid(errors)
+    place = locate_point(db, lon=lon, lat=lat, tolerance_m=settings.seoul_border_tolerance_m)
+    if not place.inside_seoul or place.district_code is None:
+        raise _invalid([field_error("location", "서울 밖의 위치입니다. 서울 안의 화장실만 제보할 수 있습니다.",
+                                    "This point is outside Seoul; only toilets in Seoul can be reported.")])
+    access = payload.get("access_route") or {}
+    path = access.get("path")
+    rules = route_rules(settings)
+    errors = check_route(path["coordinates"] if path else None, toilet=(lon, lat),
+                         accuracy_m=loc.get("accuracy_m"), rules=rules)
+    errors += check_obstacles(access.get("obstacles"), route=path["coordinates"] if path else None,
+                              toilet=(lon, lat), rules=rules)
+    place_fields = payload.get("place") or {}
+    district_given = place_fields.get("district")
+    warnings: list[dict[str, str]] = []
+    if district_given:
+        code = normalise_district_name(district_given)
+        if code is None:
+            errors.append(field_error("place.district", "서울의 25개 자치구 이름이 아닙니다 (예: 강남구).",
+                                      "Not one of Seoul's 25 districts (e.g. 강남구 / Gangnam-gu)."))
+    if errors:
+        raise _invalid(errors)
+    # An address naming another district is worth a moderator's look, not a rejection:
+    # points near a district border and addresses of the building's main entrance differ.
+    mismatch = False
+    for key in ("district", "road_address", "lot_address"):
+        value = place_fields.get(key)
+        named = normalise_district_name(value) if key == "district" else district_in_address(value)
+        if named and named != place.district_code:
+            mismatch = True
+            warnings.append({
+                "path": f"place.{key}",
+                "message_ko": f"적은 자치구는 {DISTRICTS[named][0]}인데 위치는 {DISTRICTS[place.district_code][0]}입니다. 확인해 주세요.",
+                "message_en": f"The place says {DISTRICTS[named][1]} but the point is in "
+                              f"{DISTRICTS[place.district_code][1]}. Please check.",
+            })
+    return CheckedPlace(place.district_code, mismatch, warnings)
+
+
+def submit_report(
+    db: Session, *, volunteer: Account, body: Any, registry: SchemaRegistry, settings: Settings
+) -> Submission:
+    registry.validate(body)
+    submission_id = uuid.UUID(body["client_submission_id"])
+    fingerprint = body_fingerprint(body)
+
+    existing = _find_submission(db, volunteer.id, submission_id)
+    if existing is not None:
+        return _replay(db, existing, fingerprint)
+
+    payload = registry.upgrade(body)
+    checked = check_geometry(db, payload, settings)
+    loc, place = payload["location"], payload["place"]
+    path = (payload.get("access_route") or {}).get("path")
+    values = dict(
+        volunteer_id=volunteer.id,
+        client_submission_id=submission_id,
+        body_sha256=fingerprint,
+        schema_version=body["schema_version"],
+        raw_payload=body,
+        payload=payload,
+        observed_at=datetime.fromisoformat(payload["observed_at"].replace("Z", "+00:00")),
+        location=from_shape(Point(loc["lon"], loc["lat"]), srid=4326),
+        accuracy_m=loc.get("accuracy_m"),
+        location_source=loc["source"],
+        route_path=from_shape(LineString(path["coordinates"]), srid=4326) if path else None,
+        name=place["name"].strip(),
+        building_name=place.get("building_name"),
+        floor=place.get("floor"),
+        district_code=checked.district_code,
+        district_mismatch=checked.district_mismatch,
+    )
+    stmt = (
+        pg_insert(Report).values(**values)
+        .on_conflict_do_nothing(constraint="uq_reports_volunteer_submission")
+        .returning(Report.id)
+    )
+    new_id = db.execute(stmt).scalar_one_or_none()
+    if new_id is None:  # a concurrent request with the same id won the race
+        existing = _find_submission(db, volunteer.id, submission_id)
+        assert existing is not None
+        return _replay(db, existing, fingerprint)
+
+    candidates = find_candidates(db, lon=loc["lon"], lat=loc["lat"], name=values["name"], floor=values["floor"],
+                                 radius_m=settings.duplicate_radius_m, exclude_report_id=new_id)
+    _store_candidates(db, new_id, candidates)
+    report = db.get(Report, new_id)
+    assert report is not None
+    return Submission(report, True, [c.as_dict() for c in candidates], checked.warnings)
+
+
+def _find_submission(db: Session, volunteer_id: int, submission_id: uuid.UUID) -> Report | None:
+    return db.scalars(select(Report).where(Report.volunteer_id == volunteer_id,
+                                           Report.client_submission_id == submission_id)).one_or_none()
+
+
+def _replay(db: Session, existing: Report, fingerprint: str) -> Submission:
+    if existing.body_sha256 != fingerprint:
+        raise Conflict(
+            "submission_id_reused",
+            "같은 제출 번호로 다른 내용이 이미 접수되었습니다. 새 제보라면 새 번호를 쓰세요.",
+            "A different report was already sent with this client_submission_id. Use a new id for a new report.",
+            [field_error("client_submission_id", "이미 다른 내용에 쓰인 번호입니다.", "Already used for another body.")],
+        )
+    return Submission(existing, False, stored_candidates(db, existing.id), [])
+
+
+def _store_candidates(db: Session, report_id: int, candidates: list[Candidate]) -> None:
+    for c in candidates:
+        db.add(DuplicateCandidate(report_id=report_id, candidate_type=c.candidate_type, candidate_id=c.candidate_id,
+                                  distance_m=c.distance_m, name_similarity=c.name_similarity,
+                                  same_floor=c.same_floor, candidate_name=c.candidate_name))
+    db.flush()
+
+
+def stored_candidates(db: Session, report_id: int) -> list[dict[str, Any]]:
+    rows = db.scalars(select(DuplicateCandidate).where(DuplicateCandidate.report_id == report_id)
+                      .order_by(DuplicateCandidate.distance_m)).all()
+    return [{"type": r.candidate_type, "id": r.candidate_id, "name": r.candidate_name,
+             "distance_m": round(r.distance_m, 1), "name_similarity": round(r.name_similarity, 3),
+             "same_floor": r.same_floor} for r in rows]
+
+
+def get_report_for(db: Session, *, report_id: int, account: Account) -> Report:
+    """A volunteer reaches only their own reports; moderators and admins reach all.
+    Someone else's report answers 404, not 403, so ids reveal nothing."""
+    report = db.get(Report, report_id)
+    if report is None or (account.role == "volunteer" and report.volunteer_id != account.id) \
+            or account.role == "exporter":
+        raise NotFound("report_not_found", "제보를 찾을 수 없습니다.", "Report not found.")
+    return report
+
+
+def list_own_reports(db: Session, *, volunteer: Account, page: int, page_size: int) -> tuple[list[Report], int]:
+    base = select(Report).where(Report.volunteer_id == volunteer.id)
+    total = db.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = db.scalars(base.order_by(Report.submitted_at.desc(), Report.id.desc())
+                      .offset((page - 1) * page_size).limit(page_size)).all()
+    return list(rows), total
