@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, reports
+from api.static_assets import mount_vendor_assets
 from core.config import PROJECT_ROOT, Settings, get_settings
 from core.db import make_engine, make_session_factory
 from mobile_schema.registry import SchemaRegistry, default_registry
@@ -30,6 +32,8 @@ def create_app(
         version="0.1.0",
         description="Volunteers report toilets wheelchair and stroller users can reach; partner moderators "
                     "verify them; the city's map team exports the verified layer.",
+        docs_url=None,  # served below with local assets instead of the CDN default
+        redoc_url=None,
     )
     engine = make_engine(settings, database_url)
     app.state.settings = settings
@@ -44,12 +48,22 @@ def create_app(
     for module in (accounts, mobile_schema, reports):
         app.include_router(module.router)
 
+    mount_vendor_assets(app)
     if STATIC_DIR.exists():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:
         return RedirectResponse("/docs")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title=f"{app.title} – API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+        )
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -1,0 +1,32 @@
+"""Front-end libraries served by the app from node_modules (installed by scripts/setup).
+
+City networks are often cut off from the internet: nothing a page needs may come from a CDN.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from core.config import PROJECT_ROOT
+
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+
+# URL path under /static/vendor → folder inside node_modules
+VENDOR_DIRS = {
+    "leaflet": "leaflet/dist",
+    "leaflet.markercluster": "leaflet.markercluster/dist",
+    "jquery": "jquery/dist",
+    "bootstrap": "bootstrap/dist",
+    "fontawesome": "@fortawesome/fontawesome-free",
+    "swagger-ui": "swagger-ui-dist",
+}
+
+
+def mount_vendor_assets(app: FastAPI) -> None:
+    missing = [name for name, sub in VENDOR_DIRS.items() if not (NODE_MODULES / sub).is_dir()]
+    if missing:
+        raise RuntimeError(
+            f"front-end packages missing from {NODE_MODULES}: {', '.join(missing)}; run `bash scripts/setup`")
+    for name, sub in VENDOR_DIRS.items():
+        app.mount(f"/static/vendor/{name}", StaticFiles(directory=NODE_MODULES / sub), name=f"vendor-{name}")

@@ -1,0 +1,173 @@
+"""Writing the published layer: create, update and retire toilets with their routes.
+
+Each write makes a new row in `toilet_versions` (provenance: the report and review behind it)
+and appends to the change log in the caller's transaction. Callers (moderation decisions, the
+demo loader) own the transaction; these functions only flush.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+from geoalchemy2.shape import from_shape
+from shapely import LineString, Point
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, ValidationFailed, field_error
+from geo.service import locate_point
+from toilets.changelog import append_change
+from toilets.models import Toilet, ToiletRoute, ToiletVersion
+from toilets.verdict import toilet_verdict
+
+# Report fields that describe the place itself; the rest (ids, timestamps, notes) stay with the report.
+PUBLISHED_GROUPS = ("place", "toilet", "access_route")
+
+
+def published_data(payload: dict[str, Any]) -> dict[str, Any]:
+    """The part of a (latest-version) report payload a toilet publishes: place, toilet, access
+    route without its geometry (that lives in toilet_routes). Unknown stays null."""
+    data = {group: copy.deepcopy(payload.get(group) or {}) for group in PUBLISHED_GROUPS}
+    data["access_route"].pop("path", None)
+    return data
+
+
+def _point(payload: dict[str, Any]) -> tuple[float, float]:
+    return float(payload["location"]["lon"]), float(payload["location"]["lat"])
+
+
+def _district(db: Session, lon: float, lat: float, tolerance_m: float) -> str:
+    place = locate_point(db, lon=lon, lat=lat, tolerance_m=tolerance_m)
+    if place.district_code is None:
+        raise ValidationFailed("outside_seoul", "서울 밖의 위치는 게시할 수 없습니다.",
+                               "A point outside Seoul cannot be published.",
+                               [field_error("location", "서울 안으로 옮겨 주세요.", "Move the point inside Seoul.")])
+    return place.district_code
+
+
+def create_toilet(
+    db: Session, *, payload: dict[str, Any], report_id: int | None, review_id: int | None,
+    confirmed: frozenset[str] = frozenset(), verified_at: datetime | None = None, border_tolerance_m: float = 50.0,
+) -> Toilet:
+    lon, lat = _point(payload)
+    data = published_data(payload)
+    place = data["place"]
+    toilet = Toilet(
+        version=1, status="active", name=place["name"].strip(), building_name=place.get("building_name"),
+        floor=place.get("floor"), district_code=_district(db, lon, lat, border_tolerance_m),
+        location=from_shape(Point(lon, lat), srid=4326), data=data,
+        verdict=toilet_verdict(data, confirmed), last_verified_at=verified_at or datetime.now(UTC),
+    )
+    db.add(toilet)
+    db.flush()
+    path = (payload.get("access_route") or {}).get("path")
+    if path:
+        db.add(ToiletRoute(toilet_id=toilet.id, version=1, status="active",
+                           path=from_shape(LineString(path["coordinates"]), srid=4326),
+                           step_free=data["access_route"].get("step_free")))
+    _snapshot(db, toilet, path, report_id, review_id)
+    append_change(db, entity="toilet", entity_id=toilet.id, op="create", version=1)
+    if path:
+        append_change(db, entity="route", entity_id=toilet.id, op="create", version=1)
+    return toilet
+
+
+def update_toilet(
+    db: Session, *, toilet: Toilet, payload: dict[str, Any], report_id: int | None, review_id: int | None,
+    confirmed: frozenset[str] = frozenset(), verified_at: datetime | None = None, border_tolerance_m: float = 50.0,
+) -> Toilet:
+    """A new version from a (merged or edited) report payload; the route follows the payload:
+    a path replaces the old one, no path keeps the published route."""
+    if toilet.status != "active":
+        raise Conflict("toilet_retired", "폐쇄된 화장실은 고칠 수 없습니다.", "A retired toilet cannot be updated.")
+    lon, lat = _point(payload)
+    data = published_data(payload)
+    now = verified_at or datetime.now(UTC)
+    toilet.version += 1
+    toilet.name = data["place"]["name"].strip()
+    toilet.building_name = data["place"].get("building_name")
+    toilet.floor = data["place"].get("floor")
+    toilet.district_code = _district(db, lon, lat, border_tolerance_m)
+    toilet.location = from_shape(Point(lon, lat), srid=4326)
+    toilet.data = data
+    toilet.verdict = toilet_verdict(data, confirmed)
+    toilet.last_verified_at = now
+    toilet.updated_at = now
+    db.flush()
+    path = (payload.get("access_route") or {}).get("path")
+    route = db.get(ToiletRoute, toilet.id)
+    if path:
+        geom = from_shape(LineString(path["coordinates"]), srid=4326)
+        if route is None:
+            db.add(ToiletRoute(toilet_id=toilet.id, version=1, status="active", path=geom,
+                               step_free=data["access_route"].get("step_free")))
+            db.flush()
+            append_change(db, entity="route", entity_id=toilet.id, op="create", version=1)
+        else:
+            route.version += 1
+            route.status = "active"
+            route.path = geom
+            route.step_free = data["access_route"].get("step_free")
+            route.updated_at = now
+            db.flush()
+            append_change(db, entity="route", entity_id=toilet.id, op="update", version=route.version)
+    elif route is not None and route.step_free != data["access_route"].get("step_free"):
+        route.version += 1
+        route.step_free = data["access_route"].get("step_free")
+        route.updated_at = now
+        db.flush()
+        append_change(db, entity="route", entity_id=toilet.id, op="update", version=route.version)
+    _snapshot(db, toilet, path or _current_path(db, toilet), report_id, review_id)
+    append_change(db, entity="toilet", entity_id=toilet.id, op="update", version=toilet.version)
+    return toilet
+
+
+def retire_toilet(db: Session, *, toilet: Toilet, reason: str, report_id: int | None, review_id: int | None) -> Toilet:
+    """Closed or removed: the toilet stays (exports keep it marked unusable), its route retires too."""
+    if toilet.status == "retired":
+        raise Conflict("toilet_retired", "이미 폐쇄 처리된 화장실입니다.", "The toilet is already retired.")
+    if not reason or not reason.strip():
+        raise ValidationFailed("retire_reason_required", "폐쇄 사유를 적어 주세요.", "Give a reason for retiring.",
+                               [field_error("reason", "꼭 입력해야 합니다.", "This field is required.")])
+    now = datetime.now(UTC)
+    toilet.version += 1
+    toilet.status = "retired"
+    toilet.retired_reason = reason.strip()
+    toilet.updated_at = now
+    db.flush()
+    route = db.get(ToiletRoute, toilet.id)
+    if route is not None and route.status == "active":
+        route.version += 1
+        route.status = "retired"
+        route.updated_at = now
+        db.flush()
+        append_change(db, entity="route", entity_id=toilet.id, op="retire", version=route.version)
+    _snapshot(db, toilet, _current_path(db, toilet), report_id, review_id)
+    append_change(db, entity="toilet", entity_id=toilet.id, op="retire", version=toilet.version)
+    return toilet
+
+
+def _current_path(db: Session, toilet: Toilet) -> dict[str, Any] | None:
+    from geoalchemy2.shape import to_shape
+
+    route = db.get(ToiletRoute, toilet.id)
+    if route is None:
+        return None
+    return {"type": "LineString", "coordinates": [list(c) for c in to_shape(route.path).coords]}
+
+
+def _snapshot(db: Session, toilet: Toilet, path: dict[str, Any] | None, report_id: int | None,
+              review_id: int | None) -> None:
+    db.add(ToiletVersion(
+        toilet_id=toilet.id, version=toilet.version, status=toilet.status, name=toilet.name,
+        location=toilet.location, route_path=from_shape(LineString(path["coordinates"]), srid=4326) if path else None,
+        data=toilet.data, verdict=toilet.verdict, report_id=report_id, review_id=review_id,
+    ))
+    db.flush()
+
+
+def versions_of(db: Session, toilet_id) -> list[ToiletVersion]:
+    return list(db.scalars(select(ToiletVersion).where(ToiletVersion.toilet_id == toilet_id)
+                           .order_by(ToiletVersion.version)))
