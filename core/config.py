@@ -42,7 +42,18 @@ class Settings(BaseSettings):
     photo_thumb_side_px: int = 320
     photos_per_report: int = 12
 
-    claim_lease_minutes: int = 30
+    # Moderation (docs/moderation.md). A claim's lease; after it the report returns to the queue.
+    claim_lease_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    claim_max_count: int = Field(default=20, ge=1, le=200)
+    # Queue priority = age in hours + these bonuses (in hours of age they are worth).
+    queue_gap_weight_hours: float = 48.0  # a district with no published toilet yet
+    queue_gap_target_per_district: int = 20  # published toilets at which a district's gap bonus reaches 0
+    queue_duplicate_weight_hours: float = 24.0  # a report flagged as a possible duplicate
+    # Second review: which decisions wait for a second moderator before they publish.
+    second_review_on_merge: bool = True
+    second_review_on_retire: bool = True
+    second_review_on_accessible_downgrade: bool = True
+    second_review_on_new_toilet: bool = False
 
 
 @lru_cache

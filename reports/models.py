@@ -82,6 +82,9 @@ class Report(Base):
     # The address named another district than the point: shown to the moderator.
     district_mismatch: Mapped[bool] = mapped_column(Boolean, server_default="false")
     moderator_message: Mapped[str | None] = mapped_column(Text)
+    # The claim (lease) a moderator holds while reviewing; see moderation.queue.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ReportPhoto(Base):

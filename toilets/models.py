@@ -91,7 +91,7 @@ class ToiletVersion(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONB)
     verdict: Mapped[str] = mapped_column(String(24))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
-    review_id: Mapped[int | None] = mapped_column(BigInteger)
+    review_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("reviews.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

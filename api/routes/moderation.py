@@ -1,0 +1,147 @@
+"""Partner moderation over HTTP: the queue, claims, decisions, second review, retirement, histories.
+
+Thin: parse, authorise (the dependency in each signature), call one service function, shape."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import CurrentAccount, ModeratorAccount, RegistryDep, SessionDep, SettingsDep
+from moderation import queue, service
+from moderation.console_map import report_map_html
+from moderation.models import REJECT_REASONS
+from moderation.representation import moderation_report_view, report_history, reviews_view
+from reports.service import get_report_for
+from toilets.public import toilet_history
+
+router = APIRouter(tags=["moderation"])
+PREFIX = "/api/v1/moderation"
+
+
+class ClaimRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    count: int = Field(default=1, ge=1, le=200)
+
+
+class DecisionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["approve", "merge", "request_changes", "reject", "retire"]
+    edits: dict[str, Any] | None = Field(default=None, description="dotted path → new value, e.g. "
+                                         '{"toilet.door_clear_width_cm": 92, "location": {"lon": …, "lat": …}}')
+    confirmed: list[str] | None = Field(default=None, description="criteria the moderator confirmed by eye")
+    merge_into: str | None = Field(default=None, description="published toilet id (merge)")
+    toilet_id: str | None = Field(default=None, description="published toilet id (retire)")
+    reason_code: str | None = Field(default=None, description="reject: one of GET /moderation/reason-codes")
+    comment: str | None = Field(default=None, max_length=4000)
+    message: str | None = Field(default=None, max_length=4000, description="request_changes: to the volunteer")
+
+
+class SecondReviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["confirm", "overturn"]
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class RetireRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(max_length=2000)
+
+
+def _decision_out(db, decision: service.Decision) -> dict[str, Any]:
+    return {"review": reviews_view(db, [decision.review])[0],
+            "report_status": decision.report.status if decision.report else None,
+            "published": decision.published,
+            "toilet_id": str(decision.toilet.id) if decision.toilet and decision.published else None,
+            "toilet_version": decision.toilet.version if decision.toilet and decision.published else None}
+
+
+@router.post(f"{PREFIX}/claims")
+def claim(body: ClaimRequest, db: SessionDep, moderator: ModeratorAccount, settings: SettingsDep) -> dict[str, Any]:
+    """Claim up to `count` reports (highest priority first) under one lease."""
+    result = queue.claim_reports(db, moderator=moderator, count=body.count, settings=settings)
+    return {"items": [moderation_report_view(db, r) for r in result.reports],
+            "lease_expires_at": result.lease_expires_at.isoformat() if result.lease_expires_at else None}
+
+
+@router.get(f"{PREFIX}/claims")
+def my_claims(db: SessionDep, moderator: ModeratorAccount) -> dict[str, Any]:
+    rows = queue.my_claims(db, moderator=moderator)
+    return {"items": [{"id": r.id, "name": r.name, "district_code": r.district_code, "status": r.status,
+                       "lease_expires_at": r.lease_expires_at.isoformat()} for r in rows]}
+
+
+@router.post(f"{PREFIX}/reports/{{report_id}}/release")
+def release(report_id: int, db: SessionDep, moderator: ModeratorAccount) -> dict[str, Any]:
+    report = queue.release_report(db, report_id=report_id, moderator=moderator)
+    return {"id": report.id, "status": report.status}
+
+
+@router.get(f"{PREFIX}/reports/{{report_id}}")
+def moderation_report(report_id: int, db: SessionDep, moderator: ModeratorAccount) -> dict[str, Any]:
+    return moderation_report_view(db, get_report_for(db, report_id=report_id, account=moderator))
+
+
+@router.get(f"{PREFIX}/reports/{{report_id}}/map", response_class=HTMLResponse)
+def report_map(report_id: int, db: SessionDep, moderator: ModeratorAccount) -> HTMLResponse:
+    """The folium map of the report, its route, nearby published toilets and pending reports."""
+    report = get_report_for(db, report_id=report_id, account=moderator)
+    return HTMLResponse(report_map_html(db, report=report), headers={"Cache-Control": "no-store"})
+
+
+@router.post(f"{PREFIX}/reports/{{report_id}}/decision")
+def decide(report_id: int, body: DecisionRequest, db: SessionDep, moderator: ModeratorAccount,
+           registry: RegistryDep, settings: SettingsDep) -> dict[str, Any]:
+    decision = service.decide(db, report_id=report_id, moderator=moderator, registry=registry, settings=settings,
+                              **body.model_dump())
+    return _decision_out(db, decision)
+
+
+@router.get(f"{PREFIX}/queue")
+def queue_overview(db: SessionDep, _: ModeratorAccount, settings: SettingsDep) -> dict[str, Any]:
+    return queue.queue_stats(db, settings=settings)
+
+
+@router.get(f"{PREFIX}/reason-codes")
+def reason_codes() -> list[dict[str, str]]:
+    return [{"code": code, "label_ko": ko, "label_en": en} for code, (ko, en) in REJECT_REASONS.items()]
+
+
+@router.get(f"{PREFIX}/reviews")
+def pending_second_reviews(db: SessionDep, _: ModeratorAccount) -> dict[str, Any]:
+    """Decisions waiting for a second moderator."""
+    return {"items": reviews_view(db, service.pending_reviews(db))}
+
+
+@router.post(f"{PREFIX}/reviews/{{review_id}}/second-review")
+def second_review(review_id: int, body: SecondReviewRequest, db: SessionDep, moderator: ModeratorAccount,
+                  settings: SettingsDep) -> dict[str, Any]:
+    decision = service.second_review(db, review_id=review_id, moderator=moderator, outcome=body.outcome,
+                                     comment=body.comment, settings=settings)
+    return _decision_out(db, decision)
+
+
+@router.post(f"{PREFIX}/toilets/{{toilet_id}}/retire")
+def retire(toilet_id: uuid.UUID, body: Annotated[RetireRequest, Body()], db: SessionDep,
+           moderator: ModeratorAccount, settings: SettingsDep) -> dict[str, Any]:
+    """Retire a published toilet (closed, removed) with a reason; waits for a second review by default."""
+    decision = service.request_retirement(db, toilet_id=str(toilet_id), moderator=moderator, reason=body.reason,
+                                          settings=settings)
+    return _decision_out(db, decision)
+
+
+@router.get("/api/v1/reports/{report_id}/history", tags=["reports"])
+def history_of_report(report_id: int, db: SessionDep, account: CurrentAccount) -> dict[str, Any]:
+    """Moderators and admins see who did what; the volunteer who sent it sees what happened."""
+    report = get_report_for(db, report_id=report_id, account=account)
+    return report_history(db, report=report, show_actors=account.role in ("moderator", "admin"))
+
+
+@router.get("/api/v1/toilets/{toilet_id}/history", tags=["toilets"])
+def history_of_toilet(toilet_id: uuid.UUID, db: SessionDep) -> dict[str, Any]:
+    """Public: versions, change-log entries and audited actions (no names)."""
+    return toilet_history(db, toilet_id)

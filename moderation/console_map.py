@@ -1,0 +1,58 @@
+"""The folium map beside a report in the console: its point, its access route, published
+toilets and pending reports nearby. Every asset is served by the app (geo.maps.render_local)."""
+
+from __future__ import annotations
+
+import json
+
+import folium
+from geoalchemy2.shape import to_shape
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo.maps import add_district_outlines, render_local, seoul_map
+from reports.models import PENDING_STATUSES, Report
+
+VERDICT_COLOURS = {"accessible": "#1a7f37", "partially_accessible": "#9a6700", "not_accessible": "#cf222e",
+                   "unknown": "#57606a"}
+
+
+def report_map_html(db: Session, *, report: Report, radius_m: float = 300.0) -> str:
+    point = to_shape(report.location)
+    m = seoul_map(location=(point.y, point.x), zoom_start=18)
+    add_district_outlines(m, db)
+
+    toilets = db.execute(text("""
+        SELECT t.id, t.name, t.floor, t.verdict, ST_X(t.location) AS lon, ST_Y(t.location) AS lat,
+               ST_AsGeoJSON(rt.path, 7) AS route
+        FROM toilets t LEFT JOIN toilet_routes rt ON rt.toilet_id = t.id AND rt.status = 'active'
+        WHERE t.status = 'active' AND ST_DWithin(t.location::geography, :p::geography, :r)"""),
+        {"p": f"SRID=4326;POINT({point.x} {point.y})", "r": radius_m}).mappings().all()
+    published = folium.FeatureGroup(name="게시된 화장실 Published toilets").add_to(m)
+    for t in toilets:
+        colour = VERDICT_COLOURS.get(t["verdict"], "#57606a")
+        folium.CircleMarker((t["lat"], t["lon"]), radius=9, color=colour, fill=True, fill_opacity=0.9,
+                            tooltip=f"게시 Published: {t['name']} ({t['floor'] or '?'}층) – {t['verdict']}").add_to(published)
+        if t["route"]:
+            folium.GeoJson(json.loads(t["route"]), style_function=lambda _f, c=colour: {
+                "color": c, "weight": 3, "dashArray": "4 4"}).add_to(published)
+
+    pending = db.execute(text("""
+        SELECT id, name, floor, status, ST_X(location) AS lon, ST_Y(location) AS lat FROM reports
+        WHERE id <> :id AND status = ANY(:st) AND ST_DWithin(location::geography, :p::geography, :r)"""),
+        {"id": report.id, "st": list(PENDING_STATUSES), "p": f"SRID=4326;POINT({point.x} {point.y})",
+         "r": radius_m}).mappings().all()
+    others = folium.FeatureGroup(name="대기 중인 제보 Pending reports").add_to(m)
+    for r in pending:
+        folium.CircleMarker((r["lat"], r["lon"]), radius=7, color="#8250df", fill=True, fill_opacity=0.5,
+                            tooltip=f"대기 제보 Pending report #{r['id']}: {r['name']} ({r['status']})").add_to(others)
+
+    this = folium.FeatureGroup(name="이 제보 This report").add_to(m)
+    if report.route_path is not None:
+        line = to_shape(report.route_path)
+        folium.PolyLine([(y, x) for x, y in line.coords], color="#0969da", weight=5,
+                        tooltip="접근로 Access route").add_to(this)
+    folium.CircleMarker((point.y, point.x), radius=12, color="#0969da", fill=True, fill_color="#ffffff",
+                        fill_opacity=1, weight=4, tooltip=f"이 제보 This report #{report.id}: {report.name}").add_to(this)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return render_local(m)

@@ -1,0 +1,54 @@
+"""A moderator's corrections (정제) to a report, as dotted paths, and the diff they make.
+
+`{"toilet.door_clear_width_cm": 92, "location": {"lon": …, "lat": …}, "access_route.path": {…}}`
+The report's own payload is never changed (raw submissions are immutable); the edited copy
+is what gets published, and the diff is stored on the review.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from core.errors import ValidationFailed, field_error
+
+EDITABLE_ROOTS = ("place", "toilet", "access_route", "location", "notes")
+
+_MISSING = object()
+
+
+def _invalid(path: str, ko: str, en: str) -> ValidationFailed:
+    return ValidationFailed("invalid_edits", "수정 내용에 고칠 곳이 있습니다.", "Some edits need fixing.",
+                            [field_error(f"edits.{path}", ko, en)])
+
+
+def apply_edits(payload: dict[str, Any], edits: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The payload with the edits applied, and the diff `[{path, before, after}]` (unchanged values dropped)."""
+    result = copy.deepcopy(payload)
+    diff: list[dict[str, Any]] = []
+    for path, value in sorted(edits.items()):
+        parts = path.split(".")
+        if not path or parts[0] not in EDITABLE_ROOTS or any(not p for p in parts):
+            raise _invalid(path, "고칠 수 없는 항목입니다.", f"'{path}' cannot be edited; edit place.*, toilet.*, "
+                           "access_route.*, location or notes.")
+        target = result
+        for key in parts[:-1]:
+            nxt = target.get(key) if isinstance(target, dict) else None
+            if nxt is None:
+                nxt = {}
+                target[key] = nxt
+            if not isinstance(nxt, dict):
+                raise _invalid(path, "이 경로는 고칠 수 없습니다.", f"'{path}' does not lead to an editable field.")
+            target = nxt
+        before = target.get(parts[-1], _MISSING)
+        if before == value:
+            continue
+        target[parts[-1]] = copy.deepcopy(value)
+        diff.append({"path": path, "before": None if before is _MISSING else before, "after": value})
+    return result, diff
+
+
+def touches_geometry(diff: list[dict[str, Any]]) -> bool:
+    return any(d["path"].startswith("location") or d["path"].startswith("access_route.path")
+               or d["path"] == "access_route" or d["path"].startswith("access_route.obstacles")
+               for d in diff)

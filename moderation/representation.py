@@ -1,0 +1,77 @@
+"""How reviews, claims and report histories read in the moderation API and console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from accounts.models import Account
+from moderation.models import REJECT_REASONS, Review
+from reports.models import Report
+from reports.representation import report_view
+
+
+def _usernames(db: Session, ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(db.execute(select(Account.id, Account.username).where(Account.id.in_(ids))).all())
+
+
+def review_view(review: Review, names: dict[int, str]) -> dict[str, Any]:
+    return {
+        "id": review.id, "report_id": review.report_id, "report_revision": review.report_revision,
+        "toilet_id": str(review.toilet_id) if review.toilet_id else None,
+        "action": review.action, "status": review.status,
+        "moderator": names.get(review.moderator_id), "moderator_id": review.moderator_id,
+        "reason_code": review.reason_code,
+        "reason_label": list(REJECT_REASONS[review.reason_code]) if review.reason_code else None,
+        "comment": review.comment, "message": review.message, "edits": review.edits,
+        "confirmed": review.confirmed, "second_review_reasons": review.second_review_reasons,
+        "second_reviewer": names.get(review.second_reviewer_id) if review.second_reviewer_id else None,
+        "second_comment": review.second_comment,
+        "second_decided_at": review.second_decided_at.isoformat() if review.second_decided_at else None,
+        "created_at": review.created_at.isoformat() if review.created_at else None,
+    }
+
+
+def reviews_view(db: Session, reviews: list[Review]) -> list[dict[str, Any]]:
+    names = _usernames(db, {r.moderator_id for r in reviews} | {r.second_reviewer_id for r in reviews})
+    return [review_view(r, names) for r in reviews]
+
+
+def moderation_report_view(db: Session, report: Report) -> dict[str, Any]:
+    """The report as a moderator sees it: the volunteer's fields, photos, candidates, the claim,
+    and the reviews so far. The volunteer appears only by nickname."""
+    view = report_view(db, report)
+    volunteer = db.get(Account, report.volunteer_id)
+    view["volunteer"] = volunteer.username if volunteer else None
+    view["claimed_by_id"] = report.claimed_by_id
+    view["lease_expires_at"] = report.lease_expires_at.isoformat() if report.lease_expires_at else None
+    reviews = list(db.scalars(select(Review).where(Review.report_id == report.id).order_by(Review.id)))
+    view["reviews"] = reviews_view(db, reviews)
+    return view
+
+
+def report_history(db: Session, *, report: Report, show_actors: bool) -> dict[str, Any]:
+    """Every audited event on the report, oldest first, and its reviews. A volunteer reading
+    their own report's history sees what happened, not which moderator did it."""
+    rows = db.execute(text("""
+        SELECT a.id, a.at, a.action, a.reason, a.detail, a.actor_id, ac.username, ac.role
+        FROM audit_log a LEFT JOIN accounts ac ON ac.id = a.actor_id
+        WHERE a.object_type = 'report' AND a.object_id = :id ORDER BY a.id"""), {"id": str(report.id)}).mappings().all()
+    events = []
+    for r in rows:
+        event = {"at": r["at"].isoformat(), "action": r["action"], "reason": r["reason"], "detail": r["detail"],
+                 "actor_role": r["role"]}
+        if show_actors:
+            event["actor"] = r["username"]
+        events.append(event)
+    reviews = list(db.scalars(select(Review).where(Review.report_id == report.id).order_by(Review.id)))
+    review_list = reviews_view(db, reviews)
+    if not show_actors:
+        for rv in review_list:
+            rv.pop("moderator", None), rv.pop("moderator_id", None), rv.pop("second_reviewer", None)
+    return {"report_id": report.id, "status": report.status, "events": events, "reviews": review_list}

@@ -1,0 +1,277 @@
+"""Decisions on reports, second review and retirement: the rules of 검수 (checking) and 정제 (cleaning).
+
+Every function here only flushes. The caller's one transaction holds the report's state change,
+the review row, the toilet's new version, its change-log entries and the audit rows, so either
+all of them happen or none (DESIGN.md "Rules that hold everywhere").
+
+Transitions of a report (anything else is 409 `invalid_transition`):
+
+    queued --claim--> in_review --approve--> approved            (or pending_second_review)
+                                --merge----> merged              (or pending_second_review)
+                                --retire---> merged              (or pending_second_review)
+                                --request_changes--> changes_requested --revision--> queued
+                                --reject---> rejected
+                                --release / lease expiry--> queued
+    pending_second_review --confirm--> approved | merged
+                          --overturn-> queued
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from accounts.models import Account
+from core.audit import record_audit
+from core.config import Settings
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from mobile_schema.registry import SchemaRegistry
+from moderation.edits import apply_edits, touches_geometry
+from moderation.models import REJECT_REASONS, Review
+from moderation.queue import clear_claim, lock_report, require_claim
+from moderation.rules import SecondReviewPolicy, second_review_reasons
+from reports.models import Report
+from reports.service import check_geometry
+from toilets.models import Toilet
+from toilets.service import create_toilet, published_data, retire_toilet, update_toilet
+from toilets.verdict import CONFIRMABLE, toilet_verdict
+
+DECISION_ACTIONS = ("approve", "merge", "request_changes", "reject", "retire")
+
+
+@dataclass
+class Decision:
+    review: Review
+    report: Report | None
+    toilet: Toilet | None
+    published: bool
+
+
+def _now(db: Session) -> datetime:
+    return db.execute(text("SELECT now()")).scalar_one()
+
+
+def _required(path: str, ko: str, en: str, code: str = "invalid_decision") -> ValidationFailed:
+    return ValidationFailed(code, "결정 내용에 고칠 곳이 있습니다.", "The decision needs fixing.",
+                            [field_error(path, ko, en)])
+
+
+def lock_toilet(db: Session, toilet_id: uuid.UUID | str | None, *, path: str = "merge_into") -> Toilet:
+    if toilet_id is None or toilet_id == "":
+        raise _required(path, "대상 화장실을 골라 주세요.", "Choose the published toilet.")
+    try:
+        tid = toilet_id if isinstance(toilet_id, uuid.UUID) else uuid.UUID(str(toilet_id))
+    except ValueError:
+        raise _required(path, "화장실 번호 형식이 올바르지 않습니다.", "Not a toilet id (UUID).") from None
+    toilet = db.execute(select(Toilet).where(Toilet.id == tid).with_for_update()
+                        .execution_options(populate_existing=True)).scalar_one_or_none()
+    if toilet is None:
+        raise NotFound("toilet_not_found", "게시된 화장실을 찾을 수 없습니다.", "Published toilet not found.",
+                       [field_error(path, "없는 화장실입니다.", "No such toilet.")])
+    if toilet.status != "active":
+        raise Conflict("toilet_retired", "이미 폐쇄 처리된 화장실입니다.", "The toilet is already retired.",
+                       [field_error(path, "폐쇄된 화장실입니다.", "This toilet is retired.")])
+    return toilet
+
+
+def _check_confirmed(confirmed: list[str] | None) -> list[str]:
+    confirmed = sorted(set(confirmed or []))
+    unknown = [c for c in confirmed if c not in CONFIRMABLE]
+    if unknown:
+        raise _required("confirmed", f"확인할 수 있는 항목: {', '.join(CONFIRMABLE)}",
+                        f"Unknown criteria {unknown}; confirmable: {', '.join(CONFIRMABLE)}")
+    return confirmed
+
+
+def decide(
+    db: Session, *, report_id: int, moderator: Account, action: str, registry: SchemaRegistry, settings: Settings,
+    edits: dict[str, Any] | None = None, confirmed: list[str] | None = None, merge_into: str | None = None,
+    toilet_id: str | None = None, reason_code: str | None = None, comment: str | None = None,
+    message: str | None = None,
+) -> Decision:
+    """The claim holder's decision on a report (see the module docstring for the transitions)."""
+    if action not in DECISION_ACTIONS:
+        raise _required("action", f"결정은 {', '.join(DECISION_ACTIONS)} 중 하나입니다.",
+                        f"action must be one of {', '.join(DECISION_ACTIONS)}.")
+    report = lock_report(db, report_id)
+    require_claim(db, report, moderator)
+    comment = (comment or "").strip() or None
+    review = Review(report_id=report.id, report_revision=report.revision, moderator_id=moderator.id, action=action,
+                    status="final", comment=comment)
+    toilet: Toilet | None = None
+    published = False
+
+    if action in ("approve", "merge"):
+        review.confirmed = _check_confirmed(confirmed)
+        payload, diff = apply_edits(report.payload, edits or {})
+        if diff:
+            registry.validate(payload)
+            if touches_geometry(diff):
+                check_geometry(db, payload, settings)
+        review.edits = diff
+        review.proposed_payload = payload
+        target = lock_toilet(db, merge_into) if action == "merge" else None
+        new_verdict = toilet_verdict(published_data(payload), frozenset(review.confirmed))
+        reasons = second_review_reasons(action=action, policy=SecondReviewPolicy.from_settings(settings),
+                                        published_verdict=target.verdict if target else None, new_verdict=new_verdict)
+        review.toilet_id = target.id if target else None
+    elif action == "retire":
+        target = lock_toilet(db, toilet_id, path="toilet_id")
+        if not comment:
+            raise _required("comment", "폐쇄 사유를 적어 주세요.", "Give the reason for retiring.")
+        review.toilet_id = target.id
+        reasons = second_review_reasons(action="retire", policy=SecondReviewPolicy.from_settings(settings),
+                                        published_verdict=target.verdict, new_verdict=None)
+    elif action == "request_changes":
+        message = (message or "").strip()
+        if not message:
+            raise _required("message", "봉사자에게 보낼 요청을 적어 주세요.", "Write the message to the volunteer.")
+        review.message = message
+        reasons = []
+    else:  # reject
+        if reason_code not in REJECT_REASONS:
+            raise _required("reason_code", f"사유 코드: {', '.join(REJECT_REASONS)}",
+                            f"reason_code must be one of {', '.join(REJECT_REASONS)}.")
+        if reason_code == "other" and not comment:
+            raise _required("comment", "'기타' 사유는 설명이 필요합니다.", "Reason 'other' needs a comment.")
+        review.reason_code = reason_code
+        reasons = []
+
+    review.second_review_reasons = reasons
+    if reasons:
+        review.status = "pending"
+    db.add(review)
+    db.flush()
+
+    clear_claim(report)
+    report.updated_at = _now(db)
+    if reasons:
+        report.status = "pending_second_review"
+    elif action == "request_changes":
+        report.status = "changes_requested"
+        report.moderator_message = review.message
+    elif action == "reject":
+        report.status = "rejected"
+    else:
+        toilet = _publish(db, review=review, report=report, actor=moderator, settings=settings)
+        published = True
+    db.flush()
+    record_audit(db, actor_id=moderator.id, action=f"report.{action}", object_type="report", object_id=report.id,
+                 reason=comment or review.message or reason_code,
+                 detail={"review_id": review.id, "status": report.status, "edits": review.edits,
+                         "second_review_reasons": reasons, "toilet_id": str(review.toilet_id or "") or None})
+    return Decision(review, report, toilet, published)
+
+
+def _publish(db: Session, *, review: Review, report: Report | None, actor: Account, settings: Settings) -> Toilet:
+    """Carry out an approved review on the published layer (toilet version + change log + audit)."""
+    tolerance = settings.seoul_border_tolerance_m
+    confirmed = frozenset(review.confirmed or [])
+    if review.action == "approve":
+        assert review.proposed_payload is not None and report is not None
+        toilet = create_toilet(db, payload=review.proposed_payload, report_id=report.id, review_id=review.id,
+                               confirmed=confirmed, border_tolerance_m=tolerance)
+        review.toilet_id = toilet.id
+        report.status = "approved"
+        op = "toilet.create"
+    elif review.action == "merge":
+        assert review.proposed_payload is not None and report is not None
+        toilet = lock_toilet(db, review.toilet_id)
+        update_toilet(db, toilet=toilet, payload=review.proposed_payload, report_id=report.id,
+                      review_id=review.id, confirmed=confirmed, border_tolerance_m=tolerance)
+        report.status = "merged"
+        op = "toilet.update"
+    else:  # retire
+        toilet = lock_toilet(db, review.toilet_id, path="toilet_id")
+        retire_toilet(db, toilet=toilet, reason=review.comment or "", report_id=report.id if report else None,
+                      review_id=review.id)
+        if report is not None:
+            report.status = "merged"
+        op = "toilet.retire"
+    db.flush()
+    record_audit(db, actor_id=actor.id, action=op, object_type="toilet", object_id=toilet.id,
+                 reason=review.comment,
+                 detail={"version": toilet.version, "verdict": toilet.verdict, "review_id": review.id,
+                         "report_id": report.id if report else None, "edits": review.edits})
+    return toilet
+
+
+def request_retirement(db: Session, *, toilet_id: str, moderator: Account, reason: str | None,
+                       settings: Settings) -> Decision:
+    """Retire a published toilet (closed, removed) without a report; second review by default."""
+    toilet = lock_toilet(db, toilet_id, path="toilet_id")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _required("reason", "폐쇄 사유를 적어 주세요.", "Give the reason for retiring.")
+    reasons = second_review_reasons(action="retire", policy=SecondReviewPolicy.from_settings(settings),
+                                    published_verdict=toilet.verdict, new_verdict=None)
+    review = Review(report_id=None, toilet_id=toilet.id, moderator_id=moderator.id, action="retire",
+                    status="pending" if reasons else "final", comment=reason, second_review_reasons=reasons)
+    db.add(review)
+    db.flush()
+    record_audit(db, actor_id=moderator.id, action="toilet.retire_requested", object_type="toilet",
+                 object_id=toilet.id, reason=reason, detail={"review_id": review.id, "second_review_reasons": reasons})
+    published = not reasons
+    if published:
+        _publish(db, review=review, report=None, actor=moderator, settings=settings)
+    return Decision(review, None, toilet, published)
+
+
+def second_review(db: Session, *, review_id: int, moderator: Account, outcome: str, comment: str | None,
+                  settings: Settings) -> Decision:
+    """A second moderator (never the first) confirms the pending decision, which then publishes,
+    or overturns it, which sends the report back to the queue for a fresh decision."""
+    if outcome not in ("confirm", "overturn"):
+        raise _required("outcome", "confirm 또는 overturn 이어야 합니다.", "outcome must be confirm or overturn.")
+    review = db.execute(select(Review).where(Review.id == review_id).with_for_update()
+                        .execution_options(populate_existing=True)).scalar_one_or_none()
+    if review is None:
+        raise NotFound("review_not_found", "검토 건을 찾을 수 없습니다.", "Review not found.")
+    if review.status != "pending":
+        raise Conflict("invalid_transition", "이미 2차 검토가 끝난 결정입니다.",
+                       f"This decision is not waiting for a second review (it is '{review.status}').")
+    if review.moderator_id == moderator.id:
+        raise Forbidden("second_reviewer_must_differ", "처음 결정한 검수자는 2차 검토를 할 수 없습니다.",
+                        "The moderator who made a decision may not be its second reviewer.")
+    comment = (comment or "").strip() or None
+    if outcome == "overturn" and not comment:
+        raise _required("comment", "번복하는 이유를 적어 주세요.", "Say why the decision is overturned.")
+    report = lock_report(db, review.report_id) if review.report_id is not None else None
+    if report is not None and report.status != "pending_second_review":
+        raise Conflict("invalid_transition", "제보가 2차 검토 대기 상태가 아닙니다.",
+                       "The report is not waiting for a second review.")
+    review.second_reviewer_id = moderator.id
+    review.second_comment = comment
+    review.second_decided_at = _now(db)
+    toilet = None
+    if outcome == "confirm":
+        review.status = "confirmed"
+        db.flush()
+        toilet = _publish(db, review=review, report=report, actor=moderator, settings=settings)
+    else:
+        review.status = "overturned"
+        if report is not None:
+            report.status = "queued"
+    if report is not None:
+        report.updated_at = review.second_decided_at
+    db.flush()
+    record_audit(db, actor_id=moderator.id, action=f"review.{outcome}", object_type="review", object_id=review.id,
+                 reason=comment, detail={"report_id": review.report_id, "toilet_id": str(review.toilet_id or "") or None,
+                                         "action": review.action})
+    if report is not None:
+        record_audit(db, actor_id=moderator.id, action=f"report.second_review_{outcome}", object_type="report",
+                     object_id=report.id, reason=comment, detail={"review_id": review.id, "status": report.status})
+    return Decision(review, report, toilet, outcome == "confirm")
+
+
+def pending_reviews(db: Session) -> list[Review]:
+    return list(db.scalars(select(Review).where(Review.status == "pending").order_by(Review.created_at, Review.id)))
+
+
+def reviews_of_report(db: Session, report_id: int) -> list[Review]:
+    return list(db.scalars(select(Review).where(Review.report_id == report_id).order_by(Review.id)))

@@ -1,0 +1,148 @@
+"""The published layer as the public reads it: GeoJSON built inside PostGIS, no volunteer identity.
+
+Only `toilets` and `toilet_routes` are read here; a report (pending, rejected, anything) never
+reaches these functions. Volunteer ids, nicknames and report ids are never part of the output.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from core.errors import NotFound, ValidationFailed, field_error
+from geo.districts import DISTRICTS, normalise_district_name
+from toilets.models import VERDICTS
+
+# One feature, as JSON, straight from the database (tipg's habit: PostGIS builds the GeoJSON).
+_FEATURE_SQL = """
+    json_build_object(
+        'type', 'Feature',
+        'id', t.id,
+        'geometry', ST_AsGeoJSON(t.location, 7)::json,
+        'properties', json_build_object(
+            'id', t.id, 'version', t.version, 'status', t.status, 'retired_reason', t.retired_reason,
+            'name', t.name, 'building_name', t.building_name, 'floor', t.floor,
+            'district_code', t.district_code, 'district_name_ko', d.name_ko, 'district_name_en', d.name_en,
+            'verdict', t.verdict, 'last_verified_at', t.last_verified_at, 'updated_at', t.updated_at,
+            'place', t.data -> 'place', 'toilet', t.data -> 'toilet', 'access_route', t.data -> 'access_route',
+            'route', CASE WHEN rt.path IS NULL OR rt.status <> 'active' THEN NULL
+                          ELSE ST_AsGeoJSON(rt.path, 7)::json END
+            {extra}
+        )
+    )
+"""
+_FROM = "FROM toilets t JOIN districts d ON d.code = t.district_code LEFT JOIN toilet_routes rt ON rt.toilet_id = t.id"
+
+
+def _invalid(path: str, ko: str, en: str) -> ValidationFailed:
+    return ValidationFailed("invalid_query", "검색 조건에 고칠 곳이 있습니다.", "Some query parameters need fixing.",
+                            [field_error(path, ko, en)])
+
+
+def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
+    if bbox is None or bbox == "":
+        return None
+    try:
+        parts = [float(p) for p in bbox.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) != 4:
+        raise _invalid("bbox", "bbox=서경,남위,동경,북위 (숫자 4개)", "bbox=minLon,minLat,maxLon,maxLat (four numbers)")
+    min_lon, min_lat, max_lon, max_lat = parts
+    if not (-180 <= min_lon < max_lon <= 180 and -90 <= min_lat < max_lat <= 90):
+        raise _invalid("bbox", "범위가 올바르지 않습니다 (서경 < 동경, 남위 < 북위).",
+                       "Invalid extent (minLon < maxLon, minLat < maxLat, WGS84).")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def parse_district(district: str | None) -> str | None:
+    if not district:
+        return None
+    if district in DISTRICTS:
+        return district
+    code = normalise_district_name(district)
+    if code is None:
+        raise _invalid("district", "서울 25개 자치구 이름이나 코드가 아닙니다.", "Not one of Seoul's 25 districts (name or code).")
+    return code
+
+
+def list_toilets(db: Session, *, bbox: str | None = None, district: str | None = None, verdict: str | None = None,
+                 include_retired: bool = False, page: int = 1, page_size: int = 100) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection page (RFC 7946; paging in `numberMatched`/`numberReturned`/`links`)."""
+    where = ["true"]
+    params: dict[str, Any] = {}
+    box = parse_bbox(bbox)
+    if box:
+        where.append("t.location && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326)")
+        params.update(x1=box[0], y1=box[1], x2=box[2], y2=box[3])
+    code = parse_district(district)
+    if code:
+        where.append("t.district_code = :district")
+        params["district"] = code
+    if verdict:
+        verdicts = verdict.split(",")
+        if any(v not in VERDICTS for v in verdicts):
+            raise _invalid("verdict", f"판정 값: {', '.join(VERDICTS)}", f"verdict is one of {', '.join(VERDICTS)}")
+        where.append("t.verdict = ANY(:verdicts)")
+        params["verdicts"] = verdicts
+    if not include_retired:
+        where.append("t.status = 'active'")
+    cond = " AND ".join(where)
+    matched = db.execute(text(f"SELECT count(*) FROM toilets t WHERE {cond}"), params).scalar_one()
+    rows = db.execute(text(f"""
+        SELECT {_FEATURE_SQL.format(extra='')} AS f {_FROM} WHERE {cond}
+        ORDER BY t.name, t.id LIMIT :limit OFFSET :offset"""),
+        {**params, "limit": page_size, "offset": (page - 1) * page_size}).scalars().all()
+    return {"type": "FeatureCollection", "features": list(rows), "numberMatched": matched,
+            "numberReturned": len(rows), "page": page, "page_size": page_size,
+            "has_next": page * page_size < matched}
+
+
+def get_toilet_feature(db: Session, toilet_id: uuid.UUID) -> dict[str, Any]:
+    row = db.execute(text(f"SELECT {_FEATURE_SQL.format(extra='')} {_FROM} WHERE t.id = :id"),
+                     {"id": toilet_id}).scalar_one_or_none()
+    if row is None:
+        raise NotFound("toilet_not_found", "화장실을 찾을 수 없습니다.", "Toilet not found.")
+    return row
+
+
+def nearby_toilets(db: Session, *, lon: float, lat: float, radius_m: float, limit: int = 50) -> dict[str, Any]:
+    """Active toilets within `radius_m` metres (geodesic), nearest first, each with `distance_m`."""
+    rows = db.execute(text(f"""
+        SELECT {_FEATURE_SQL.format(extra=", 'distance_m', round(ST_Distance(t.location::geography, p.g)::numeric, 1)")}
+        {_FROM}, (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS g) p
+        WHERE t.status = 'active' AND ST_DWithin(t.location::geography, p.g, :r)
+        ORDER BY ST_Distance(t.location::geography, p.g), t.id LIMIT :limit"""),
+        {"lon": lon, "lat": lat, "r": radius_m, "limit": limit}).scalars().all()
+    return {"type": "FeatureCollection", "features": list(rows), "numberReturned": len(rows),
+            "center": {"lon": lon, "lat": lat}, "radius_m": radius_m}
+
+
+def toilet_history(db: Session, toilet_id: uuid.UUID) -> dict[str, Any]:
+    """Versions, change-log entries and audited actions (without who: the public may read it)."""
+    exists = db.execute(text("SELECT 1 FROM toilets WHERE id = :id"), {"id": toilet_id}).scalar_one_or_none()
+    if exists is None:
+        raise NotFound("toilet_not_found", "화장실을 찾을 수 없습니다.", "Toilet not found.")
+    versions = db.execute(text("""
+        SELECT v.version, v.status, v.name, v.verdict, v.created_at, v.data,
+               ST_AsGeoJSON(v.location, 7)::json AS location, ST_AsGeoJSON(v.route_path, 7)::json AS route,
+               r.action AS review_action, r.edits AS review_edits, r.status AS review_status
+        FROM toilet_versions v LEFT JOIN reviews r ON r.id = v.review_id
+        WHERE v.toilet_id = :id ORDER BY v.version"""), {"id": toilet_id}).mappings().all()
+    changes = db.execute(text("""SELECT seq, entity, op, version, changed_at FROM change_log
+                                 WHERE entity_id = :id ORDER BY seq"""), {"id": toilet_id}).mappings().all()
+    events = db.execute(text("""SELECT at, action, reason FROM audit_log
+                                WHERE object_type = 'toilet' AND object_id = :id ORDER BY id"""),
+                        {"id": str(toilet_id)}).mappings().all()
+    return {"toilet_id": str(toilet_id),
+            "versions": [_jsonable(v) for v in versions],
+            "changes": [_jsonable(c) for c in changes],
+            "events": [_jsonable(e) for e in events]}
+
+
+def _jsonable(row: Any) -> dict[str, Any]:
+    return json.loads(json.dumps(dict(row), default=str))
