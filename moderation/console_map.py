@@ -26,7 +26,7 @@ def report_map_html(db: Session, *, report: Report, radius_m: float = 300.0) -> 
         SELECT t.id, t.name, t.floor, t.verdict, ST_X(t.location) AS lon, ST_Y(t.location) AS lat,
                ST_AsGeoJSON(rt.path, 7) AS route
         FROM toilets t LEFT JOIN toilet_routes rt ON rt.toilet_id = t.id AND rt.status = 'active'
-        WHERE t.status = 'active' AND ST_DWithin(t.location::geography, :p::geography, :r)"""),
+        WHERE t.status = 'active' AND ST_DWithin(t.location::geography, CAST(:p AS geography), :r)"""),
         {"p": f"SRID=4326;POINT({point.x} {point.y})", "r": radius_m}).mappings().all()
     published = folium.FeatureGroup(name="게시된 화장실 Published toilets").add_to(m)
     for t in toilets:
@@ -39,7 +39,7 @@ def report_map_html(db: Session, *, report: Report, radius_m: float = 300.0) -> 
 
     pending = db.execute(text("""
         SELECT id, name, floor, status, ST_X(location) AS lon, ST_Y(location) AS lat FROM reports
-        WHERE id <> :id AND status = ANY(:st) AND ST_DWithin(location::geography, :p::geography, :r)"""),
+        WHERE id <> :id AND status = ANY(:st) AND ST_DWithin(location::geography, CAST(:p AS geography), :r)"""),
         {"id": report.id, "st": list(PENDING_STATUSES), "p": f"SRID=4326;POINT({point.x} {point.y})",
          "r": radius_m}).mappings().all()
     others = folium.FeatureGroup(name="대기 중인 제보 Pending reports").add_to(m)

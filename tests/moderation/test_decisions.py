@@ -252,3 +252,19 @@ def test_second_review_rule_is_configurable(client, db, settings):
     claim_one(client, a, third_id)
     out = decide(client, a, third_id, action="approve").json()
     assert not out["published"] and out["review"]["second_review_reasons"] == ["new_toilet"]
+
+
+def test_report_map_is_local_and_shows_nearby_toilets_and_pending_reports(client, db):
+    a = moderator(db, client)
+    published, _ = submit(client, **{"place.name": "이미 게시된 화장실"})
+    claim_one(client, a, published)
+    decide(client, a, published, action="approve")
+    pending, _ = submit(client, **{"place.name": "다른 대기 제보"})
+    report_id, _ = submit(client)
+    r = client.get(f"/api/v1/moderation/reports/{report_id}/map", headers=a)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    html = r.text
+    assert "/static/vendor/leaflet/leaflet.js" in html and "cdn" not in html.lower()
+    assert "이미 게시된 화장실" in html and f"Pending report #{pending}" in html and f"This report #{report_id}" in html
+    assert "접근로 Access route" in html
+    assert_error_shape(client.get(f"/api/v1/moderation/reports/{report_id}/map"), 401)

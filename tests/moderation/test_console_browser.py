@@ -1,0 +1,139 @@
+"""The moderator console in Debian's Chromium: the real page, the real API, a committed database."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import httpx
+import pytest
+from PIL import Image
+from sqlalchemy.orm import Session
+
+from accounts.service import create_account
+from tests.conftest import axe_violations, report_body
+
+PASSWORD = "correct horse"
+
+
+def _moderator(engine, name: str) -> None:
+    with Session(engine) as s:
+        create_account(s, username=name, password=PASSWORD, role="moderator", username_field="username")
+        s.commit()
+
+
+def _volunteer(http: httpx.Client) -> dict[str, str]:
+    nickname = f"v{uuid.uuid4().hex[:8]}"
+    assert http.post("/api/v1/volunteers", json={"nickname": nickname, "password": PASSWORD,
+                                                 "age_band": "20s"}).status_code == 201
+    token = http.post("/api/v1/auth/token", data={"username": nickname, "password": PASSWORD}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _report_with_photo(http: httpx.Client, volunteer: dict[str, str], **overrides) -> int:
+    r = http.post("/api/v1/reports", json=report_body(**overrides), headers=volunteer)
+    assert r.status_code == 201, r.text
+    report_id = r.json()["id"]
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 240), (30, 120, 200)).save(buf, "JPEG")
+    r = http.post(f"/api/v1/reports/{report_id}/photos", headers=volunteer, data={"kind": "door"},
+                  files={"file": ("door.jpg", buf.getvalue(), "image/jpeg")})
+    assert r.status_code == 201, r.text
+    return report_id
+
+
+def _log_in_and_open_claimed(page, live_server: str, username: str, report_id: int) -> None:
+    page.goto(f"{live_server}/moderate")
+    page.get_by_label("아이디").fill(username)
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="로그인 Log in").click()
+    page.get_by_role("button", name="가져오기 Claim").click()
+    page.locator(f"#claims button[data-report-id='{report_id}']").click()
+    page.get_by_role("heading", name=f"제보 Report #{report_id}").wait_for()
+
+
+@pytest.mark.browser
+def test_moderator_claims_opens_sees_photo_and_map_and_approves_with_an_edit(page, live_server, committed_engine):
+    _moderator(committed_engine, "console-mod")
+    with httpx.Client(base_url=live_server) as http:
+        report_id = _report_with_photo(http, _volunteer(http), **{"toilet.door_clear_width_cm": 85})
+        _log_in_and_open_claimed(page, live_server, "console-mod", report_id)
+
+        # the photo is shown (loaded through the API with the login)
+        photo = page.get_by_role("img", name="사진 Photo 1: 문 door")
+        photo.wait_for()
+        page.wait_for_function("() => { const i = document.querySelector('#photos img'); "
+                               "return i && i.complete && i.naturalWidth > 0; }")
+        # the folium map renders with the report's point and its route, from local assets only
+        frame = page.frame_locator("#map-frame")
+        frame.locator(".leaflet-container").wait_for()
+        ours = frame.locator("path.leaflet-interactive[stroke='#0969da']")  # this report's point and route
+        ours.first.wait_for()
+        assert ours.count() == 2
+
+        # keyboard-only decision: approve with the door width corrected to 95 cm
+        width = page.get_by_label("문 유효폭 cm Door clear width cm").last
+        width.focus()
+        width.fill("95")
+        page.get_by_label("승인 Approve").check()
+        page.keyboard.press("Tab")
+        page.get_by_role("button", name="결정 보내기 Submit decision").press("Enter")
+        page.get_by_role("status").filter(has_text="게시됨 Published").wait_for()
+
+        fc = http.get("/api/v1/toilets").json()
+        assert fc["numberMatched"] == 1
+        props = fc["features"][0]["properties"]
+        assert props["toilet"]["door_clear_width_cm"] == 95 and props["verdict"] == "accessible"
+        history = http.get(f"/api/v1/toilets/{props['id']}/history").json()
+        assert history["versions"][0]["review_edits"] == [
+            {"path": "toilet.door_clear_width_cm", "before": 85, "after": 95}]
+    assert page.outside_requests == []
+
+
+@pytest.mark.browser
+def test_request_changes_round_trip(page, live_server, committed_engine):
+    _moderator(committed_engine, "console-mod2")
+    with httpx.Client(base_url=live_server) as http:
+        volunteer = _volunteer(http)
+        report_id = _report_with_photo(http, volunteer, **{"toilet.door_clear_width_cm": None})
+        _log_in_and_open_claimed(page, live_server, "console-mod2", report_id)
+        page.get_by_label("보완 요청 Request changes").check()
+        page.get_by_label("봉사자에게 보낼 요청").fill("문 폭을 줄자로 재서 다시 보내 주세요.")
+        page.get_by_role("button", name="결정 보내기 Submit decision").click()
+        page.get_by_role("status").filter(has_text="보완 요청").wait_for()
+
+        mine = http.get(f"/api/v1/reports/{report_id}", headers=volunteer).json()
+        assert mine["status"] == "changes_requested"
+        assert mine["moderator_message"] == "문 폭을 줄자로 재서 다시 보내 주세요."
+        revision = report_body(**{"toilet.door_clear_width_cm": 92})
+        r = http.post(f"/api/v1/reports/{report_id}/revisions", json=revision, headers=volunteer)
+        assert r.status_code == 201, r.text
+        assert r.json()["status"] == "queued"
+
+        # back in the console: it can be claimed again and now approves as measured
+        page.get_by_role("button", name="가져오기 Claim").click()
+        page.locator(f"#claims button[data-report-id='{report_id}']").click()
+        page.get_by_role("heading", name=f"제보 Report #{report_id}").wait_for()
+        assert page.get_by_label("문 유효폭 cm Door clear width cm").last.input_value() == "92"
+        page.get_by_role("button", name="결정 보내기 Submit decision").click()
+        page.get_by_role("status").filter(has_text="게시됨 Published").wait_for()
+        props = http.get("/api/v1/toilets").json()["features"][0]["properties"]
+        assert props["toilet"]["door_clear_width_cm"] == 92
+        events = [e["action"] for e in http.get(f"/api/v1/reports/{report_id}/history",
+                                                 headers=volunteer).json()["events"]]
+        assert events == ["report.claim", "report.request_changes", "report.revise", "report.claim",
+                          "report.approve"]
+    assert page.outside_requests == []
+
+
+@pytest.mark.browser
+def test_console_has_no_wcag_violations(page, live_server, committed_engine):
+    _moderator(committed_engine, "console-mod3")
+    with httpx.Client(base_url=live_server) as http:
+        report_id = _report_with_photo(http, _volunteer(http))
+    page.goto(f"{live_server}/moderate")
+    assert axe_violations(page) == []
+    _log_in_and_open_claimed(page, live_server, "console-mod3", report_id)
+    page.frame_locator("#map-frame").locator(".leaflet-container").wait_for()
+    assert axe_violations(page) == []
+    assert page.outside_requests == []
