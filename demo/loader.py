@@ -142,5 +142,31 @@ def load_demo(db: Session, *, settings: Settings, force: bool = False, report_co
             stored += 1
         except DomainError:
             skipped += 1  # a real row whose point fails our checks (e.g. outside the boundary)
+    published = publish_demo_share(db, moderator=accounts["moderator"], registry=registry, settings=settings,
+                                   count=stored * 2 // 5)
     return (f"demo loaded: {len(ORGANISATIONS)} organisations, {len(accounts)} accounts, "
-            f"{stored} queued reports ({skipped} sample rows skipped by validation)")
+            f"{stored} reports ({skipped} sample rows skipped by validation), "
+            f"{published} of them published by the demo moderator, the rest queued")
+
+
+def publish_demo_share(db: Session, *, moderator: Account, registry, settings: Settings, count: int) -> int:
+    """Publish `count` queued reports as the demo moderator would: claim them, then approve each
+    through the real decision service (so toilets, versions, change log and audit are all real)."""
+    from moderation.queue import claim_reports, release_report
+    from moderation.service import decide
+
+    published = 0
+    while published < count:
+        claimed = claim_reports(db, moderator=moderator, count=min(settings.claim_max_count, count - published),
+                                settings=settings).reports
+        if not claimed:
+            break
+        for report in claimed:
+            try:
+                with db.begin_nested():
+                    decide(db, report_id=report.id, moderator=moderator, action="approve", registry=registry,
+                           settings=settings, comment="데모 검수 demo moderation")
+                published += 1
+            except DomainError:
+                release_report(db, report_id=report.id, moderator=moderator)
+    return published
