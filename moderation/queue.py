@@ -21,7 +21,7 @@ no longer decide on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -167,7 +167,3 @@ def queue_stats(db: Session, *, settings: Settings) -> dict[str, Any]:
         "by_district": [dict(d) for d in districts],
         "lease_minutes": settings.claim_lease_minutes,
     }
-
-
-def lease_deadline(now: datetime, minutes: int) -> datetime:
-    return now + timedelta(minutes=minutes)
