@@ -5,7 +5,6 @@ Revises: 0001
 Create Date: 2026-11-26 12:17:37.989213
 """
 from alembic import op
-import geoalchemy2
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
