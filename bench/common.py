@@ -12,49 +12,22 @@ from pathlib import Path
 
 import httpx
 
-from core.config import PROJECT_ROOT, Settings
+from core.config import PROJECT_ROOT
 from core.migrate import upgrade
+from core.scratchdb import create_scratch_database
 
 PYTHON = str(Path(sys.executable))
 
 
 @contextmanager
 def scratch_database(name: str):
-    """A fresh migrated database `name` on DATABASE_URL's server or the project's own cluster."""
-    settings = Settings()
-    if settings.database_url:
-        import psycopg
-        from sqlalchemy.engine import make_url
-
-        from core.db import resolve_database_url
-
-        server = make_url(resolve_database_url(settings))
-        admin = server.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = server.set(database=name).render_as_string(hide_password=False)
-        conninfo = server.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
-
-        def drop():
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        from core.localdb import LocalCluster
-
-        cluster = LocalCluster(settings)
-        cluster.ensure_running()
-        cluster.drop_database(name)
-        cluster.create_database(name)
-        url, conninfo = cluster.url(name), cluster.conninfo(name)
-
-        def drop():
-            cluster.drop_database(name)
-    upgrade(url)
+    """A fresh migrated database `name`; yields (SQLAlchemy URL, libpq conninfo); dropped after."""
+    scratch = create_scratch_database(name)
+    upgrade(scratch.url)
     try:
-        yield url, conninfo
+        yield scratch.url, scratch.conninfo
     finally:
-        drop()
+        scratch.drop()
 
 
 def free_port() -> int:
