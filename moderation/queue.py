@@ -40,13 +40,13 @@ CLAIMABLE_SQL = """
 PRIORITY_SQL = """
     extract(epoch FROM (now() - r.submitted_at)) / 3600.0
     + :gap_weight * (1 - least(coalesce(g.published, 0), :gap_target)::float / :gap_target)
-    + CASE WHEN EXISTS (SELECT 1 FROM report_duplicate_candidates d WHERE d.report_id = r.id)
-           THEN :dup_weight ELSE 0 END
+    + CASE WHEN dup.report_id IS NOT NULL THEN :dup_weight ELSE 0 END
 """
 
 _GAP_CTE = """
     WITH g AS (SELECT district_code, count(*) AS published FROM toilets
-               WHERE status = 'active' GROUP BY district_code)
+               WHERE status = 'active' GROUP BY district_code),
+         dup AS (SELECT DISTINCT report_id FROM report_duplicate_candidates)
 """
 
 
@@ -71,6 +71,7 @@ def claim_reports(db: Session, *, moderator: Account, count: int, settings: Sett
     ids = db.execute(text(f"""
         {_GAP_CTE}
         SELECT r.id FROM reports r LEFT JOIN g ON g.district_code = r.district_code
+        LEFT JOIN dup ON dup.report_id = r.id
         WHERE {CLAIMABLE_SQL}
         ORDER BY {PRIORITY_SQL} DESC, r.id
         LIMIT :count
