@@ -428,6 +428,18 @@ async function release() {
   await refresh();
 }
 
+async function retireStandalone(ev) {
+  ev.preventDefault();
+  clearError();
+  const id = $("retire-standalone-id").value.trim();
+  const out = await api(`/moderation/toilets/${encodeURIComponent(id)}/retire`, { method: "POST",
+    body: { reason: $("retire-standalone-reason").value } });
+  say(out.published ? "폐쇄했습니다." : "폐쇄 요청을 2차 검토에 올렸습니다.",
+    out.published ? "Retired." : "Retirement sent for a second review.");
+  $("retire-form").reset();
+  await refresh();
+}
+
 // ---- wiring ----------------------------------------------------------------------------
 $("login-form").addEventListener("submit", login);
 $("logout").addEventListener("click", logout);
@@ -435,6 +447,7 @@ $("claim-form").addEventListener("submit", (e) => claim(e).catch(() => {}));
 $("refresh-button").addEventListener("click", () => refresh().catch(() => {}));
 $("decision-form").addEventListener("submit", (e) => submitDecision(e).catch(() => {}));
 $("decision-form").addEventListener("change", (e) => { if (e.target.name === "action") updateDecisionFields(); });
+$("retire-form").addEventListener("submit", (e) => retireStandalone(e).catch(() => {}));
 $("release-button").addEventListener("click", () => release().catch(() => {}));
 $("compare-select").addEventListener("change", (e) => loadCompare(e.target.value).catch(() => {}));
 if (state.token) start();

@@ -137,3 +137,39 @@ def test_console_has_no_wcag_violations(page, live_server, committed_engine):
     page.frame_locator("#map-frame").locator(".leaflet-container").wait_for()
     assert axe_violations(page) == []
     assert page.outside_requests == []
+
+
+@pytest.mark.browser
+def test_second_moderator_confirms_a_held_retirement_in_the_console(page, live_server, committed_engine):
+    _moderator(committed_engine, "console-first")
+    _moderator(committed_engine, "console-second")
+    with httpx.Client(base_url=live_server) as http:
+        report_id = _report_with_photo(http, _volunteer(http))
+        token = http.post("/api/v1/auth/token", data={"username": "console-first", "password": PASSWORD})
+        first = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        http.post("/api/v1/moderation/claims", json={"count": 1}, headers=first)
+        toilet_id = http.post(f"/api/v1/moderation/reports/{report_id}/decision", json={"action": "approve"},
+                              headers=first).json()["toilet_id"]
+
+        # the first moderator asks for the retirement in the console; it is held
+        page.goto(f"{live_server}/moderate")
+        page.get_by_label("아이디").fill("console-first")
+        page.get_by_label("비밀번호").fill(PASSWORD)
+        page.get_by_role("button", name="로그인 Log in").click()
+        page.get_by_text("게시 화장실 폐쇄 요청").click()
+        page.get_by_label("화장실 번호 Toilet id", exact=True).fill(toilet_id)
+        page.get_by_label("폐쇄 사유 Reason").fill("건물 철거")
+        page.get_by_role("button", name="폐쇄 요청 Request retirement").click()
+        page.get_by_role("status").filter(has_text="2차 검토").wait_for()
+        page.get_by_text("Your own decision").wait_for()
+        assert http.get(f"/api/v1/toilets/{toilet_id}").json()["properties"]["status"] == "active"
+
+        # the second moderator confirms it
+        page.get_by_role("button", name="로그아웃 Log out").click()
+        page.get_by_label("아이디").fill("console-second")
+        page.get_by_label("비밀번호").fill(PASSWORD)
+        page.get_by_role("button", name="로그인 Log in").click()
+        page.get_by_role("button", name="확정 Confirm").click()
+        page.get_by_role("status").filter(has_text="확정했습니다").wait_for()
+        assert http.get(f"/api/v1/toilets/{toilet_id}").json()["properties"]["status"] == "retired"
+    assert page.outside_requests == []
