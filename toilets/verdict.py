@@ -9,7 +9,7 @@ access routes, entrances and ramps):
 | step-free way from the street | 접근로 단차 없음, 경사로 기울기 1/12 (8.33 %) 이하 | access_route.step_free, ramp_slope_percent |
 | door clear width | 출입문 통과 유효폭 0.9 m 이상 | toilet.door_clear_width_cm ≥ 90 |
 | threshold | 출입구 높이 차이 2 cm 이하 (턱 없음) | toilet.threshold_height_cm ≤ 2 |
-| door type | 자동문·미닫이문·접이문, 여닫이문은 바깥쪽으로 | toilet.door_type not hinged_inward/curtain |
+| door type | 자동문·미닫이문·접이문, 여닫이문은 바깥쪽으로 | toilet.door_type known, not hinged_inward/curtain |
 | turning space | 휠체어 활동공간 1.5 m × 1.5 m (대변기 칸 유효바닥면적 1.6 m × 2.0 m) | toilet.turning_space_150cm, or interior ≥ 160 × 200 cm |
 | grab bars | 대변기 양옆 수평손잡이 (한쪽은 회전식 가능) | toilet.grab_bars == both_sides |
 | emergency bell | 비상호출벨, 바닥면 근처에서도 이용 가능 | toilet.emergency_bell == reachable_from_floor |
@@ -37,7 +37,8 @@ from typing import Any, Literal
 Verdict = Literal["accessible", "partially_accessible", "not_accessible", "unknown"]
 
 # The criteria a moderator may confirm by eye when the volunteer could not measure them.
-CONFIRMABLE = ("step_free", "door_clear_width", "threshold", "turning_space", "grab_bars", "emergency_bell")
+CONFIRMABLE = ("step_free", "door_clear_width", "door_type", "threshold", "turning_space", "grab_bars",
+               "emergency_bell")
 
 DOOR_MIN_CM = 90
 DOOR_HARD_MIN_CM = 80
@@ -101,6 +102,8 @@ def toilet_verdict(data: Mapping[str, Any], confirmed: frozenset[str] | set[str]
         met("step_free", None if step_free is None else step_free == "yes"),
         slope is None or slope <= RAMP_MAX_PERCENT,
         met("door_clear_width", width_ok),
+        # an unknown door may open inward into the stall (a disqualifier): not met until known
+        met("door_type", None if door_type is None else True),
         met("threshold", threshold_ok),
         met("turning_space", turning),
         met("grab_bars", None if grab is None else grab == "both_sides"),

@@ -200,6 +200,7 @@ const EDITABLE = {
   "location.lon": { type: "number", step: "0.000001" }, "location.lat": { type: "number", step: "0.000001" },
 };
 const CONFIRMABLE = [["step_free", "접근로 단차 없음", "Step-free route"], ["door_clear_width", "문 유효폭 90cm 이상", "Door ≥ 90 cm"],
+  ["door_type", "문이 안쪽으로 열리지 않음", "Door does not open inward"],
   ["threshold", "문턱 2cm 이하", "Threshold ≤ 2 cm"], ["turning_space", "회전 공간 150×150", "Turning space 150×150"],
   ["grab_bars", "양쪽 손잡이", "Grab bars both sides"], ["emergency_bell", "바닥에서 닿는 비상벨", "Bell reachable from the floor"]];
 

@@ -48,6 +48,7 @@ def test_accessible_only_when_route_step_free_and_measurements_or_confirmations_
     assert r["ramp_slope_percent"] is None or r["ramp_slope_percent"] <= RAMP_MAX_PERCENT
     assert t["arrangement"] not in (None, "none")
     assert t["door_type"] not in ("hinged_inward", "curtain")
+    assert t["door_type"] is not None or "door_type" in confirmed
     w = t["door_clear_width_cm"]
     assert (w is not None and w >= 90) or (w is None and "door_clear_width" in confirmed)
     th = t["threshold_height_cm"]
@@ -64,7 +65,8 @@ def test_without_confirmations_accessible_needs_every_measurement(data):
     if toilet_verdict(data) == "accessible":
         t = data["toilet"]
         assert data["access_route"]["step_free"] == "yes"
-        for key in ("door_clear_width_cm", "threshold_height_cm", "grab_bars", "emergency_bell", "arrangement"):
+        for key in ("door_clear_width_cm", "threshold_height_cm", "grab_bars", "emergency_bell", "arrangement",
+                    "door_type"):
             assert t[key] is not None, key
 
 
@@ -140,6 +142,8 @@ FULL = {"toilet": {"arrangement": "unisex_accessible", "door_type": "sliding", "
     ("access_route", "ramp_slope_percent", 9.0, "partially_accessible"),
     ("access_route", "elevator", "out_of_service", "not_accessible"),
     ("toilet", "grab_bars", None, "partially_accessible"),
+    ("toilet", "door_type", None, "partially_accessible"),
+    ("toilet", "door_type", "hinged_outward", "accessible"),
 ])
 def test_the_criteria_table(group, field, value, expected):
     data = copy.deepcopy(FULL)
