@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.conftest import count_rows
+from tests.conftest import count_rows, report_body
 from tests.moderation.helpers import assert_error_shape, claim_one, decide, moderator, submit
 
 
@@ -268,3 +268,41 @@ def test_report_map_is_local_and_shows_nearby_toilets_and_pending_reports(client
     assert "이미 게시된 화장실" in html and f"Pending report #{pending}" in html and f"This report #{report_id}" in html
     assert "접근로 Access route" in html
     assert_error_shape(client.get(f"/api/v1/moderation/reports/{report_id}/map"), 401)
+
+
+def test_held_and_sent_back_reports_cannot_be_decided_or_claimed(client, db):
+    first, _ = submit(client)
+    a = moderator(db, client)
+    claim_one(client, a, first)
+    toilet_id = decide(client, a, first, action="approve").json()["toilet_id"]
+    held, _ = submit(client, **{"toilet.seat_height_cm": 45})
+    claim_one(client, a, held)
+    decide(client, a, held, action="merge", merge_into=toilet_id)
+    sent_back, _ = submit(client, **{"place.name": "보완 필요"})
+    claim_one(client, a, sent_back)
+    decide(client, a, sent_back, action="request_changes", message="층수를 알려 주세요")
+    before = _snapshot(db)
+    for report_id in (held, sent_back):
+        assert_error_shape(decide(client, a, report_id, action="approve"), 409, "invalid_transition")
+        assert_error_shape(client.post(f"/api/v1/moderation/reports/{report_id}/release", headers=a), 409)
+    assert client.post("/api/v1/moderation/claims", json={"count": 10}, headers=a).json()["items"] == []
+    assert _snapshot(db) == before
+
+
+def test_request_changes_revision_round_trip_through_the_api(client, db):
+    report_id, volunteer = submit(client, **{"toilet.door_clear_width_cm": None})
+    mod = moderator(db, client)
+    claim_one(client, mod, report_id)
+    decide(client, mod, report_id, action="request_changes", message="문 폭을 재 주세요")
+    revision = report_body(**{"toilet.door_clear_width_cm": 93})
+    r = client.post(f"/api/v1/reports/{report_id}/revisions", json=revision, headers=volunteer)
+    assert r.status_code == 201, r.text
+    assert r.json()["status"] == "queued" and r.json()["revision"] == 2
+    item = claim_one(client, mod, report_id)
+    assert item["payload"]["toilet"]["door_clear_width_cm"] == 93 and item["revision"] == 2
+    out = decide(client, mod, report_id, action="approve").json()
+    assert out["review"]["report_revision"] == 2
+    props = client.get(f"/api/v1/toilets/{out['toilet_id']}").json()["properties"]
+    assert props["toilet"]["door_clear_width_cm"] == 93 and props["verdict"] == "accessible"
+    reviews = client.get(f"/api/v1/reports/{report_id}/history", headers=mod).json()["reviews"]
+    assert [(rv["action"], rv["report_revision"]) for rv in reviews] == [("request_changes", 1), ("approve", 2)]
