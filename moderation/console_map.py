@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 from geoalchemy2.shape import to_shape
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -55,4 +57,35 @@ def report_map_html(db: Session, *, report: Report, radius_m: float = 300.0) -> 
     folium.CircleMarker((point.y, point.x), radius=12, color="#0969da", fill=True, fill_color="#ffffff",
                         fill_opacity=1, weight=4, tooltip=f"이 제보 This report #{report.id}: {report.name}").add_to(this)
     folium.LayerControl(collapsed=False).add_to(m)
+    pick = MacroElement()
+    pick._template = Template("{% macro script(this, kwargs) %}" + _PICK_JS.replace("MAP", m.get_name())
+                              + "{% endmacro %}")
+    m.add_child(pick)  # a child renders after the map exists
     return render_local(m)
+
+
+# The console (the parent page) moves the point and redraws the route with clicks on this map:
+# a click is posted to the parent; the parent sends back what to draw (the moved point, the new
+# route). Only messages from the parent window are accepted.
+_PICK_JS = """
+(function () {
+  var drawn = L.layerGroup().addTo(MAP);
+  MAP.on('click', function (e) {
+    if (window.parent !== window) {
+      window.parent.postMessage({type: 'reachable-pick', lon: e.latlng.lng, lat: e.latlng.lat}, '*');
+    }
+  });
+  window.addEventListener('message', function (ev) {
+    if (ev.source !== window.parent || !ev.data || ev.data.type !== 'reachable-draw') { return; }
+    drawn.clearLayers();
+    if (ev.data.point) {
+      L.circleMarker([ev.data.point.lat, ev.data.point.lon], {radius: 10, color: '#bf3989', weight: 4,
+        fillColor: '#ffffff', fillOpacity: 1}).bindTooltip('옮긴 위치 Moved point').addTo(drawn);
+    }
+    if (ev.data.route && ev.data.route.length) {
+      L.polyline(ev.data.route.map(function (c) { return [c[1], c[0]]; }),
+        {color: '#bf3989', weight: 5, dashArray: '8 6'}).bindTooltip('새 접근로 New route').addTo(drawn);
+    }
+  });
+})();
+"""

@@ -4,7 +4,7 @@
 
 const API = "/api/v1";
 const state = { token: sessionStorage.getItem("reachable.token"), me: null, report: null, compare: null,
-  reasons: [], photoUrls: [] };
+  reasons: [], photoUrls: [], route: [], moved: null };
 
 const $ = (id) => document.getElementById(id);
 function el(tag, attrs = {}, ...children) {
@@ -252,6 +252,9 @@ async function openReport(id) {
   $("decision-form").reset();
   renderEditFields(r.payload);
   renderPhotos(r.photos);
+  state.route = []; state.moved = null;
+  document.querySelector("input[name=map-mode][value=none]").checked = true;
+  describeMapEdits();
   loadMap(r.id);
   renderHistory(r.reviews);
   $("merge-into").value = firstToilet ? firstToilet.id : "";
@@ -331,6 +334,7 @@ function collectEdits() {
   }
   const p = state.report.payload.location;
   if (loc.lon !== p.lon || loc.lat !== p.lat) edits.location = { ...p, lon: loc.lon, lat: loc.lat, source: "map_pin" };
+  if (state.route.length >= 2) edits["access_route.path"] = { type: "LineString", coordinates: state.route };
   const extra = $("edit-json").value.trim();
   if (extra) {
     let parsed;
@@ -440,6 +444,37 @@ async function retireStandalone(ev) {
   $("retire-form").reset();
   await refresh();
 }
+
+// ---- corrections on the map (the folium map posts clicks; we send back what to draw) ----
+function round6(x) { return Math.round(x * 1e6) / 1e6; }
+function describeMapEdits() {
+  const parts = [];
+  if (state.moved) parts.push(`옮긴 위치 Moved point: ${state.moved.lon}, ${state.moved.lat}`);
+  if (state.route.length) parts.push(`새 접근로 New route: ${state.route.length}개 점 points`
+    + (state.route.length < 2 ? " (2개 이상 필요 needs 2 or more)" : ""));
+  $("map-tools-state").textContent = parts.join(" · ");
+}
+function drawOnMap() {
+  const frame = $("map-frame").contentWindow;
+  if (frame) frame.postMessage({ type: "reachable-draw", point: state.moved, route: state.route }, "*");
+}
+window.addEventListener("message", (ev) => {
+  if (!state.report || ev.source !== $("map-frame").contentWindow || !ev.data || ev.data.type !== "reachable-pick") return;
+  const mode = document.querySelector("input[name=map-mode]:checked").value;
+  const lon = round6(ev.data.lon), lat = round6(ev.data.lat);
+  if (mode === "point") {
+    state.moved = { lon, lat };
+    $("edit-location-lon").value = String(lon);
+    $("edit-location-lat").value = String(lat);
+  } else if (mode === "route") {
+    state.route.push([lon, lat]);
+  } else {
+    return;
+  }
+  describeMapEdits();
+  drawOnMap();
+});
+$("route-clear").addEventListener("click", () => { state.route = []; describeMapEdits(); drawOnMap(); });
 
 // ---- wiring ----------------------------------------------------------------------------
 $("login-form").addEventListener("submit", login);

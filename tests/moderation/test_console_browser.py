@@ -173,3 +173,42 @@ def test_second_moderator_confirms_a_held_retirement_in_the_console(page, live_s
         page.get_by_role("status").filter(has_text="확정했습니다").wait_for()
         assert http.get(f"/api/v1/toilets/{toilet_id}").json()["properties"]["status"] == "retired"
     assert page.outside_requests == []
+
+
+@pytest.mark.browser
+def test_moderator_moves_the_point_and_redraws_the_route_on_the_map(page, live_server, committed_engine):
+    _moderator(committed_engine, "console-mapper")
+    with httpx.Client(base_url=live_server) as http:
+        report_id = _report_with_photo(http, _volunteer(http))
+        _log_in_and_open_claimed(page, live_server, "console-mapper", report_id)
+        container = page.frame_locator("#map-frame").locator(".leaflet-container")
+        container.wait_for()
+        box = container.bounding_box()
+        cx, cy = box["width"] / 2, box["height"] / 2
+        lon_before = page.locator("#edit-location-lon").input_value()
+
+        page.get_by_label("클릭한 곳으로 위치 옮기기").check()
+        container.scroll_into_view_if_needed()  # settle the page before clicking at pixel positions
+        container.click(position={"x": cx + 12, "y": cy + 8})
+        page.locator("#map-tools-state").filter(has_text="Moved point").wait_for()
+        moved = (float(page.locator("#edit-location-lon").input_value()),
+                 float(page.locator("#edit-location-lat").input_value()))
+        assert str(moved[0]) != lon_before
+
+        page.get_by_label("클릭으로 접근로 새로 그리기", exact=False).check()
+        container.scroll_into_view_if_needed()
+        container.click(position={"x": cx - 90, "y": cy + 70})
+        container.click(position={"x": cx + 12, "y": cy + 8})
+        page.locator("#map-tools-state").filter(has_text="2개 점").wait_for()
+        # what was drawn is shown on the map
+        page.frame_locator("#map-frame").locator("path[stroke='#bf3989']").first.wait_for()
+
+        page.get_by_role("button", name="결정 보내기 Submit decision").click()
+        page.get_by_role("status").filter(has_text="게시됨 Published").wait_for()
+        feature = http.get("/api/v1/toilets").json()["features"][0]
+        assert feature["geometry"]["coordinates"] == pytest.approx(list(moved), abs=1e-6)
+        route = feature["properties"]["route"]["coordinates"]
+        assert len(route) == 2 and route[1] == pytest.approx(list(moved), abs=1e-6)
+        edits = http.get(f"/api/v1/toilets/{feature['id']}/history").json()["versions"][0]["review_edits"]
+        assert {e["path"] for e in edits} == {"location", "access_route.path"}
+    assert page.outside_requests == []
