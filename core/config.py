@@ -44,6 +44,14 @@ class Settings(BaseSettings):
 
     claim_lease_minutes: int = 30
 
+    # Exports for the map team (exports/, docs/exports.md).
+    # Photos travel with a snapshot and are published by the map team under this path on their
+    # host; a consumer prepends https://map.seoul.go.kr, so it must start with "/".
+    export_photo_url_prefix: str = Field(default="/reachable/photos", pattern=r"^/[A-Za-z0-9._~/-]*$")
+    export_theme_id: str = "reachable-toilets"  # COT_THEME_ID: ours until the map team assigns one
+    snapshot_dir: Path = PROJECT_ROOT / "var" / "snapshots"
+    export_fetch_rows: int = Field(default=2000, ge=1, le=100_000)  # server-side cursor batch
+
 
 @lru_cache
 def get_settings() -> Settings:
