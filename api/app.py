@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, reports
+from api.routes import exports as exports_routes
+from api.routes import maps_preview
 from api.static_assets import mount_vendor_assets
 from core.config import PROJECT_ROOT, Settings, get_settings
 from core.db import make_engine, make_session_factory
@@ -47,6 +49,8 @@ def create_app(
                        upload_limit=settings.photo_max_bytes + 64 * 1024)
     for module in (accounts, mobile_schema, reports):
         app.include_router(module.router)
+    app.include_router(exports_routes.router)
+    app.include_router(maps_preview.router)
 
     mount_vendor_assets(app)
     if STATIC_DIR.exists():
