@@ -44,7 +44,7 @@ SELECT t.id::text AS id, t.name, t.building_name, t.floor, t.district_code, t.ve
          ORDER BY CASE p.kind WHEN 'entrance' THEN 0 WHEN 'door' THEN 1 WHEN 'interior' THEN 2
                   WHEN 'route' THEN 3 ELSE 4 END, p.uploaded_at, p.id LIMIT 1) AS photo
   FROM toilets t
- WHERE (:district IS NULL OR t.district_code = :district)
+ WHERE (CAST(:district AS text) IS NULL OR t.district_code = CAST(:district AS text))
  ORDER BY t.id
 """)
 
@@ -73,6 +73,7 @@ def main_photo_storage_key(db: Session, name: str) -> str | None:
 def build_preview(db: Session, *, district: str | None = None, photo_base: str = "/maps/photos/") -> folium.Map:
     points = preview_points(db, district=district)
     m = seoul_map()
+    m.options["max_zoom"] = 19  # without a tile layer Leaflet has no maxZoom, and clustering needs one
     add_district_outlines(m, db)
     cluster = MarkerCluster(name="화장실 Toilets", options={"disableClusteringAtZoom": 17}).add_to(m)
     legend_rows = "".join(
@@ -102,8 +103,9 @@ def build_preview(db: Session, *, district: str | None = None, photo_base: str =
     payload = json.dumps({"points": points, "styles": styles, "retired": {"color": RETIRED_STYLE[0],
                           "label": RETIRED_STYLE[1]}, "photoBase": photo_base}, ensure_ascii=False)
     payload = payload.replace("</", "<\\/")  # never close the script element from data
+    # folium renders the map's and the cluster's own scripts after ours: start on window load
     m.get_root().script.add_child(Element(f"""
-(function() {{
+window.addEventListener('load', function() {{
   var DATA = {payload};
   var map = {m.get_name()}, cluster = {cluster.get_name()};
   function row(dl, k, v) {{
@@ -143,9 +145,9 @@ def build_preview(db: Session, *, district: str | None = None, photo_base: str =
   }}
   var sel = document.getElementById('rv-district');
   sel.addEventListener('change', function() {{ show(sel.value); }});
-  window.reachablePreview = {{markers: markers, cluster: cluster, show: show}};
+  window.reachablePreview = {{map: map, markers: markers, cluster: cluster, show: show}};
   show('');
-}})();"""))
+}});"""))
     return m
 
 
