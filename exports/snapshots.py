@@ -40,7 +40,6 @@ from exports.service import (
 
 MANIFEST = "manifest.json"
 FINDINGS_LISTED = 1000  # the manifest lists this many findings per kind; counts cover all
-LICENCE = ("CC BY 4.0 (data) · 출처 표시: " + ATTRIBUTION_KO)
 
 
 def write_snapshot(db: Session, settings: Settings, req: ExportRequest, out_dir: Path, *,
@@ -77,7 +76,7 @@ def write_snapshot(db: Session, settings: Settings, req: ExportRequest, out_dir:
         "photos": {"count": len(photos), "dir": "photos/", "url_prefix": settings.export_photo_url_prefix,
                    "files": photos, "missing": missing},
         "attribution": ATTRIBUTION_KO,
-        "licence": LICENCE,
+        "licence": settings.export_licence,
         "consumer_check": _consumer_check(db, settings, req, out_dir, data_path),
     }
     (out_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
