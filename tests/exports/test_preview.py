@@ -39,7 +39,8 @@ def test_preview_in_chromium_shows_markers_and_a_popup(page, live_server, commit
     with Session(committed_engine) as db:
         report, body, photos = report_with_photos(db, settings, kinds=("entrance",))
         create_toilet(db, payload=body, report_id=report.id, review_id=None)
-        publish(db, lon=127.0473, lat=37.5172, **{"place.name": "강남구청 화장실"})
+        publish(db, lon=127.0473, lat=37.5172, **{"place.name": "강남구청 화장실",
+                                                   "toilet.door_clear_width_cm": 70})
         publish(db, lon=126.9016, lat=37.5663, **{"place.name": "마포구청 화장실", "toilet.grab_bars": "one_side"})
         db.commit()
     page.goto(f"{live_server}/maps/preview")
