@@ -132,6 +132,7 @@ def export_snapshot(
     district: str | None = typer.Option(None), verdict: str | None = typer.Option(None),
     bbox: str | None = typer.Option(None, help="minLon,minLat,maxLon,maxLat"),
     bom: bool = typer.Option(False, help="CSV only: add a UTF-8 BOM (spreadsheets; breaks the known consumer)"),
+    columns: str = typer.Option("all", help="CSV only: all | consumer (only the columns 계단뿌셔클럽 reads)"),
 ) -> None:
     """A file plus manifest (sha256, count, sequence, profile, consumer check) and bundled photos."""
     import json
@@ -146,7 +147,7 @@ def export_snapshot(
     settings = get_settings()
     try:
         req = parse_request(layer=layer, fmt=format, profile=profile, district=district, verdict=verdict,
-                            bbox=bbox, bom=bom)
+                            bbox=bbox, bom=bom, columns=columns)
     except DomainError as exc:
         _exit_on_domain_error(exc)
     engine = make_engine(settings, _database_url())

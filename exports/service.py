@@ -71,6 +71,7 @@ class ExportRequest:
     verdicts: tuple[str, ...] = ()
     bbox: tuple[float, float, float, float] | None = None
     bom: bool = False
+    columns: str = "all"  # or a named CSV variant of the profile (e.g. "consumer")
 
     @property
     def profile_obj(self) -> Profile:
@@ -79,6 +80,7 @@ class ExportRequest:
     def filename(self) -> str:
         ext = {"geojson": "geojson", "csv": "csv", "json": "json"}[self.format]
         suffix = f"-since-{self.since}" if self.since is not None else ""
+        suffix += f"-{self.columns}" if self.columns != "all" else ""
         return f"{self.layer}-{self.profile}{suffix}.{ext}"
 
     def media_type(self) -> str:
@@ -88,7 +90,7 @@ class ExportRequest:
 
 def parse_request(*, layer: str, fmt: str, profile: str = "smart-seoul-map", since: int | None = None,
                   district: str | None = None, verdict: str | None = None, bbox: str | None = None,
-                  bom: bool = False) -> ExportRequest:
+                  bom: bool = False, columns: str = "all") -> ExportRequest:
     """Validate an export request; bad values get a bilingual field error (HTTP 422)."""
     if layer not in LAYERS:
         raise _invalid("layer", f"레이어는 {', '.join(LAYERS)} 중 하나입니다.", f"layer is one of {', '.join(LAYERS)}.")
@@ -103,6 +105,11 @@ def parse_request(*, layer: str, fmt: str, profile: str = "smart-seoul-map", sin
         raise _invalid("since", "since는 0 이상의 순번입니다.", "since is a sequence number ≥ 0.")
     if bom and fmt != "csv":
         raise _invalid("bom", "BOM은 CSV에만 쓸 수 있습니다.", "bom applies to CSV only.")
+    variants = prof.layers[layer].csv_variants
+    if columns != "all" and (fmt != "csv" or columns not in variants):
+        offered = ", ".join(["all", *variants]) if fmt == "csv" else "all"
+        raise _invalid("columns", f"이 요청에서 columns는 {offered} 중 하나입니다.",
+                       f"For this request columns is one of: {offered}.")
     districts: list[str] = []
     for raw in (district or "").split(","):
         raw = raw.strip()
@@ -125,7 +132,7 @@ def parse_request(*, layer: str, fmt: str, profile: str = "smart-seoul-map", sin
         if (len(box) != 4 or not (-180 <= box[0] < box[2] <= 180) or not (-90 <= box[1] < box[3] <= 90)):
             raise _invalid("bbox", "bbox는 '서경,남위,동경,북위'(경도,위도 순서, WGS84)입니다.",
                            "bbox is 'minLon,minLat,maxLon,maxLat' in WGS84.")
-    return ExportRequest(layer, profile, fmt, since, tuple(dict.fromkeys(districts)), verdicts, box, bom)
+    return ExportRequest(layer, profile, fmt, since, tuple(dict.fromkeys(districts)), verdicts, box, bom, columns)
 
 
 def _district_code(raw: str) -> str | None:
@@ -225,8 +232,12 @@ def feature_query(req: ExportRequest, settings: Settings) -> Query:
 def csv_query(req: ExportRequest, settings: Settings) -> Query:
     mapping = req.profile_obj.layers[req.layer]
     incremental = req.since is not None
+    keep = mapping.csv_variants.get(req.columns)
+    chosen = [c for c in mapping.csv if c.key in keep] if keep else list(mapping.csv)
+    if keep:
+        chosen.sort(key=lambda c: keep.index(c.key))
     cols = []
-    for c in mapping.csv:
+    for c in chosen:
         expr = c.sql
         if incremental and c.key != mapping.id_column:
             expr = f"CASE WHEN ch.change = 'delete' THEN NULL ELSE ({expr})::text END"

@@ -72,6 +72,7 @@ def write_snapshot(db: Session, settings: Settings, req: ExportRequest, out_dir:
         "filters": {"district": list(req.districts), "verdict": list(req.verdicts),
                     "bbox": list(req.bbox) if req.bbox else None},
         "bom": req.bom,
+        "columns": req.columns,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "photos": {"count": len(photos), "dir": "photos/", "url_prefix": settings.export_photo_url_prefix,
                    "files": photos, "missing": missing},

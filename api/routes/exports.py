@@ -97,6 +97,7 @@ class SnapshotCreate(BaseModel):
     verdict: str | None = None
     bbox: str | None = None
     bom: bool = False
+    columns: str = "all"
 
 
 def _snapshot_view(s) -> dict[str, Any]:
@@ -113,7 +114,8 @@ def _snapshot_view(s) -> dict[str, Any]:
 def create_snapshot(body: SnapshotCreate, caller: ExportCaller, db: SessionDep,
                     settings: SettingsDep) -> dict[str, Any]:
     req = parse_request(layer=body.layer, fmt=body.format, profile=body.profile, district=body.district,
-                        verdict=body.verdict, bbox=body.bbox, bom=body.bom)
+                        verdict=body.verdict, bbox=body.bbox, bom=body.bom,
+                        columns=body.columns)
     snap = snapshots.create_snapshot(db, settings, req, created_by=caller.id)
     db.refresh(snap)
     return _snapshot_view(snap)
@@ -166,10 +168,12 @@ def export_layer(
     verdict: Annotated[str | None, Query(description="verdict(s), comma-separated")] = None,
     bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat (WGS84)")] = None,
     bom: Annotated[bool, Query(description="CSV only: a UTF-8 byte-order mark for spreadsheets")] = False,
+    columns: Annotated[str, Query(description="CSV only: all, or consumer (smart-seoul-map toilets: only the "
+                                              "columns 계단뿌셔클럽 reads)")] = "all",
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     req = parse_request(layer=layer, fmt=fmt, profile=profile, since=since, district=district,
-                        verdict=verdict, bbox=bbox, bom=bom)
+                        verdict=verdict, bbox=bbox, bom=bom, columns=columns)
     state = layer_state(db)
     etag = etag_for(req, state, settings)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "X-Reachable-Seq": str(state.seq),

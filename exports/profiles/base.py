@@ -23,6 +23,8 @@ class LayerMapping:
     properties: tuple[Column, ...]  # GeoJSON properties, in order
     csv: tuple[Column, ...]  # CSV columns, in order (header = key)
     id_column: str  # the CSV column carrying the feature id (kept on tombstone rows)
+    # Named subsets of the CSV columns, e.g. only what a known consumer reads (smaller files).
+    csv_variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

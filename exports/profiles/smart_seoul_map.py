@@ -229,12 +229,17 @@ def _csv(properties: tuple[Column, ...], lon: str, lat: str) -> tuple[Column, ..
     return (*cot, Column("lat", fixed7(lat)), Column("lng", fixed7(lon)), *extra)
 
 
+# Exactly the columns 계단뿌셔클럽 reads, in its order: about half the bytes per row, so about
+# twice as many toilets fit under its 4 MiB download limit.
+CONSUMER_COLUMNS = ("cot_conts_id", "cot_conts_name", "cot_img_main_url", "cot_addr_full_old", "cot_addr_full_new",
+                    *[f"cot_value_{i:02d}" for i in range(1, 13)], "lat", "lng")
+
 PROFILE = Profile(
     name="smart-seoul-map",
     title="Smart Seoul Map theme contents (COT_* keys, 스마트서울맵 호환)",
     layers={
         "toilets": LayerMapping(TOILET_PROPERTIES, _csv(TOILET_PROPERTIES, "ST_X(t.location)", "ST_Y(t.location)"),
-                                id_column="cot_conts_id"),
+                                id_column="cot_conts_id", csv_variants={"consumer": CONSUMER_COLUMNS}),
         "routes": LayerMapping(ROUTE_PROPERTIES, _csv(ROUTE_PROPERTIES, "ST_X(ST_StartPoint(r.path))",
                                                       "ST_Y(ST_StartPoint(r.path))"),
                                id_column="cot_conts_id"),

@@ -112,3 +112,16 @@ def test_check_reads_geojson_and_retired_rows_stay_importable(db, settings, tmp_
     result = check_file(path).as_dict()
     assert result["ok"] and result["rows"] == 2 and result["rows_imported"] == 1  # the retired one upserts as 사용불가
     assert [r["code"] for d in result["dropped"] for r in d["reasons"]] == ["blank_image"]
+
+
+def test_consumer_column_variant_is_smaller_and_still_passes(db, settings):
+    full = _good_export(db, settings)
+    lean = export_bytes(db, settings, layer="toilets", fmt="csv", profile="smart-seoul-map", columns="consumer")
+    header, rows = _rows(lean)
+    assert header == ["cot_conts_id", "cot_conts_name", "cot_img_main_url", "cot_addr_full_old", "cot_addr_full_new",
+                      *[f"cot_value_{i:02d}" for i in range(1, 13)], "lat", "lng"]
+    _, full_rows = _rows(full)
+    assert all(rows[0][h] == full_rows[0][h] for h in header)  # same values, fewer columns
+    assert len(lean) * 1.6 < len(full)
+    report = check_bytes(lean, kind="csv").as_dict()
+    assert report["ok"] and report["rows_imported"] == 1 and report["misread"] == []

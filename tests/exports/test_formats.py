@@ -162,3 +162,19 @@ def _id_of(f: dict, profile: str) -> str:
 
 def _flat(coords) -> list[float]:
     return [c for pos in coords for c in pos] if isinstance(coords[0], list) else list(coords)
+
+
+@pytest.mark.parametrize("kwargs", [{"columns": "consumer", "profile": "geojson", "fmt": "csv"},
+                                    {"columns": "consumer", "fmt": "geojson"},
+                                    {"columns": "everything", "fmt": "csv"}])
+def test_column_variants_only_where_offered(kwargs):
+    with pytest.raises(ValidationFailed) as err:
+        parse_request(**{"layer": "toilets", **kwargs})
+    assert err.value.fields[0].path == "columns"
+
+
+def test_exports_package_never_imports_the_web_layer():
+    root = Path(__file__).resolve().parents[2] / "exports"
+    for path in root.rglob("*.py"):
+        text = path.read_text()
+        assert "from api" not in text and "import api" not in text, path
