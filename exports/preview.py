@@ -75,7 +75,10 @@ def build_preview(db: Session, *, district: str | None = None, photo_base: str =
     m = seoul_map()
     m.options["max_zoom"] = 19  # without a tile layer Leaflet has no maxZoom, and clustering needs one
     add_district_outlines(m, db)
-    cluster = MarkerCluster(name="화장실 Toilets", options={"disableClusteringAtZoom": 17}).add_to(m)
+    # neutral clusters: the default green/yellow/orange would read as verdict colours
+    cluster = MarkerCluster(name="화장실 Toilets", options={"disableClusteringAtZoom": 17}, icon_create_function="""
+        function(c) { return L.divIcon({html: '<div><span>' + c.getChildCount() + '</span></div>',
+            className: 'marker-cluster rv-cluster', iconSize: new L.Point(40, 40)}); }""").add_to(m)
     legend_rows = "".join(
         f'<li><span class="sw" style="background:{c}"></span>{label} '
         f'(<span data-count="{k}">{sum(1 for p in points if p["verdict"] == k and p["status"] == "active")}</span>)</li>'
@@ -91,6 +94,7 @@ def build_preview(db: Session, *, district: str | None = None, photo_base: str =
    height:12px;border-radius:50%;margin-right:6px;border:1px solid #333}}
  #rv-filter{{position:absolute;z-index:1000;top:12px;right:12px;background:#fff;padding:6px 10px;
    border:1px solid #5b6770;border-radius:4px;font:14px sans-serif}}
+ .rv-cluster div{{background:#2c3e73;color:#fff}} .rv-cluster{{background:rgba(44,62,115,.35)}}
  .rv-popup img{{max-width:220px;max-height:160px;display:block;margin-top:6px}}
  .rv-popup dt{{font-weight:bold}} .rv-popup dd{{margin:0 0 4px}}
 </style>
@@ -100,7 +104,9 @@ def build_preview(db: Session, *, district: str | None = None, photo_base: str =
 <div id="rv-legend" role="region" aria-label="범례 Legend"><strong>접근성 판정 · Verdict</strong>
  <ul>{legend_rows}</ul></div>"""))
     styles = {k: {"color": c, "label": label} for k, (c, label) in VERDICT_STYLE.items()}
-    payload = json.dumps({"points": points, "styles": styles, "retired": {"color": RETIRED_STYLE[0],
+    step_free = {"yes": "단차 없음 · Step-free", "partial": "일부 단차 · Partly step-free",
+                 "no": "단차 있음 · Steps"}
+    payload = json.dumps({"points": points, "styles": styles, "stepFree": step_free, "retired": {"color": RETIRED_STYLE[0],
                           "label": RETIRED_STYLE[1]}, "photoBase": photo_base}, ensure_ascii=False)
     payload = payload.replace("</", "<\\/")  # never close the script element from data
     # folium renders the map's and the cluster's own scripts after ours: start on window load
@@ -118,9 +124,11 @@ window.addEventListener('load', function() {{
     var h = document.createElement('strong'); h.textContent = p.name; box.appendChild(h);
     var dl = document.createElement('dl');
     row(dl, '판정 Verdict', style.label);
-    row(dl, '건물·층 Building/floor', [p.building_name, p.floor].filter(Boolean).join(' · '));
+    var floor = !p.floor ? null : /^[Bb]\d+$/.test(p.floor) ? '지하 ' + p.floor.slice(1) + '층'
+      : /^\d+$/.test(p.floor) ? p.floor + '층' : p.floor;
+    row(dl, '건물·층 Building/floor', [p.building_name, floor].filter(Boolean).join(' · '));
     row(dl, '출입문 폭 Door width', p.door_cm ? p.door_cm + ' cm' : null);
-    row(dl, '접근로 단차 Step-free route', p.step_free);
+    row(dl, '접근로 Route', DATA.stepFree[p.step_free]);
     row(dl, '최종 확인 Last verified', p.verified);
     box.appendChild(dl);
     if (p.photo) {{ var img = document.createElement('img'); img.src = DATA.photoBase + p.photo;
