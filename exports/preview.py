@@ -124,8 +124,8 @@ window.addEventListener('load', function() {{
     var h = document.createElement('strong'); h.textContent = p.name; box.appendChild(h);
     var dl = document.createElement('dl');
     row(dl, '판정 Verdict', style.label);
-    var floor = !p.floor ? null : /^[Bb]\d+$/.test(p.floor) ? '지하 ' + p.floor.slice(1) + '층'
-      : /^\d+$/.test(p.floor) ? p.floor + '층' : p.floor;
+    var floor = !p.floor ? null : /^[Bb]\\d+$/.test(p.floor) ? '지하 ' + p.floor.slice(1) + '층'
+      : /^\\d+$/.test(p.floor) ? p.floor + '층' : p.floor;
     row(dl, '건물·층 Building/floor', [p.building_name, floor].filter(Boolean).join(' · '));
     row(dl, '출입문 폭 Door width', p.door_cm ? p.door_cm + ' cm' : null);
     row(dl, '접근로 Route', DATA.stepFree[p.step_free]);

@@ -53,7 +53,9 @@ def test_preview_in_chromium_shows_markers_and_a_popup(page, live_server, commit
     page.locator("path.rv-accessible").first.click(timeout=15000)
     popup = page.locator(".leaflet-popup-content .rv-popup")
     popup.wait_for(timeout=15000)
-    assert "서울시청 본관 1층 장애인 화장실" in popup.inner_text() and "접근 가능" in popup.inner_text()
+    text = popup.inner_text()
+    assert "서울시청 본관 1층 장애인 화장실" in text and "접근 가능" in text and "서울특별시청 · 1층" in text
+    assert "100 cm" in text and "단차 없음" in text
     img = popup.locator("img")
     img.wait_for(timeout=10000)
     page.wait_for_function("() => { const i = document.querySelector('.rv-popup img'); "
