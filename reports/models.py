@@ -118,3 +118,25 @@ class DuplicateCandidate(Base):
     name_similarity: Mapped[float] = mapped_column(Float)
     same_floor: Mapped[bool | None] = mapped_column(Boolean)
     candidate_name: Mapped[str] = mapped_column(String(200))
+
+
+class ReportRevision(Base):
+    """A volunteer's fixed version of a report sent back to them (revision 2, 3, …).
+
+    The first submission stays in `reports.raw_payload`, untouched; each revision keeps its own
+    body as sent. `reports.payload` and the derived columns follow the latest revision.
+    """
+
+    __tablename__ = "report_revisions"
+    __table_args__ = (
+        UniqueConstraint("report_id", "client_submission_id", name="uq_report_revisions_submission"),
+        CheckConstraint("revision >= 2", name="revision_after_first"),
+    )
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_submission_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    raw_payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

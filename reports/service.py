@@ -17,11 +17,12 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape
 from shapely import LineString, Point
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from accounts.models import Account
+from core.audit import record_audit
 from core.config import Settings
 from core.errors import Conflict, NotFound, ValidationFailed, field_error
 from geo.districts import DISTRICTS, district_in_address, normalise_district_name
@@ -29,7 +30,7 @@ from geo.service import locate_point
 from geo.validation import RouteRules, check_obstacles, check_point, check_route
 from mobile_schema.registry import SchemaRegistry
 from reports.duplicates import Candidate, find_candidates
-from reports.models import DuplicateCandidate, Report
+from reports.models import DuplicateCandidate, Report, ReportRevision
 
 
 def body_fingerprint(body: dict[str, Any]) -> str:
@@ -112,6 +113,24 @@ def check_geometry(db: Session, payload: dict[str, Any], settings: Settings) -> 
     return CheckedPlace(place.district_code, mismatch, warnings)
 
 
+def derived_columns(payload: dict[str, Any], checked: CheckedPlace) -> dict[str, Any]:
+    """The normalised columns a (latest-version) payload gives a report row."""
+    loc, place = payload["location"], payload["place"]
+    path = (payload.get("access_route") or {}).get("path")
+    return dict(
+        observed_at=datetime.fromisoformat(payload["observed_at"].replace("Z", "+00:00")),
+        location=from_shape(Point(loc["lon"], loc["lat"]), srid=4326),
+        accuracy_m=loc.get("accuracy_m"),
+        location_source=loc["source"],
+        route_path=from_shape(LineString(path["coordinates"]), srid=4326) if path else None,
+        name=place["name"].strip(),
+        building_name=place.get("building_name"),
+        floor=place.get("floor"),
+        district_code=checked.district_code,
+        district_mismatch=checked.district_mismatch,
+    )
+
+
 def submit_report(
     db: Session, *, volunteer: Account, body: Any, registry: SchemaRegistry, settings: Settings
 ) -> Submission:
@@ -125,8 +144,7 @@ def submit_report(
 
     payload = registry.upgrade(body)
     checked = check_geometry(db, payload, settings)
-    loc, place = payload["location"], payload["place"]
-    path = (payload.get("access_route") or {}).get("path")
+    loc = payload["location"]
     values = dict(
         volunteer_id=volunteer.id,
         client_submission_id=submission_id,
@@ -134,16 +152,7 @@ def submit_report(
         schema_version=body["schema_version"],
         raw_payload=body,
         payload=payload,
-        observed_at=datetime.fromisoformat(payload["observed_at"].replace("Z", "+00:00")),
-        location=from_shape(Point(loc["lon"], loc["lat"]), srid=4326),
-        accuracy_m=loc.get("accuracy_m"),
-        location_source=loc["source"],
-        route_path=from_shape(LineString(path["coordinates"]), srid=4326) if path else None,
-        name=place["name"].strip(),
-        building_name=place.get("building_name"),
-        floor=place.get("floor"),
-        district_code=checked.district_code,
-        district_mismatch=checked.district_mismatch,
+        **derived_columns(payload, checked),
     )
     stmt = (
         pg_insert(Report).values(**values)
@@ -212,3 +221,52 @@ def list_own_reports(db: Session, *, volunteer: Account, page: int, page_size: i
     rows = db.scalars(base.order_by(Report.submitted_at.desc(), Report.id.desc())
                       .offset((page - 1) * page_size).limit(page_size)).all()
     return list(rows), total
+
+
+def submit_revision(
+    db: Session, *, volunteer: Account, report_id: int, body: Any, registry: SchemaRegistry, settings: Settings
+) -> Submission:
+    """The volunteer's fix of a report sent back with `changes_requested`; it re-enters the queue.
+
+    Idempotent like a submission: the revision's own `client_submission_id` with the same body
+    returns the same result; with another body it is a 409.
+    """
+    report = db.scalars(select(Report).where(Report.id == report_id).with_for_update()).one_or_none()
+    if report is None or report.volunteer_id != volunteer.id:
+        raise NotFound("report_not_found", "제보를 찾을 수 없습니다.", "Report not found.")
+    registry.validate(body)
+    submission_id = uuid.UUID(body["client_submission_id"])
+    fingerprint = body_fingerprint(body)
+    done = db.scalars(select(ReportRevision).where(ReportRevision.report_id == report.id,
+                                                   ReportRevision.client_submission_id == submission_id)).one_or_none()
+    if done is not None:
+        if done.body_sha256 != fingerprint:
+            raise Conflict("submission_id_reused", "같은 제출 번호로 다른 수정본이 이미 접수되었습니다.",
+                           "A different revision was already sent with this client_submission_id.",
+                           [field_error("client_submission_id", "이미 다른 내용에 쓰인 번호입니다.",
+                                        "Already used for another body.")])
+        return Submission(report, False, stored_candidates(db, report.id), [])
+    if report.status != "changes_requested":
+        raise Conflict("report_not_awaiting_changes", "수정 요청을 받은 제보만 고쳐서 다시 보낼 수 있습니다.",
+                       f"Only a report with changes requested can be revised (this one is '{report.status}').")
+    payload = registry.upgrade(body)
+    checked = check_geometry(db, payload, settings)
+    loc = payload["location"]
+    report.revision += 1
+    db.add(ReportRevision(report_id=report.id, revision=report.revision, client_submission_id=submission_id,
+                          body_sha256=fingerprint, raw_payload=body, payload=payload))
+    report.payload = payload
+    report.schema_version = body["schema_version"]
+    for column, value in derived_columns(payload, checked).items():
+        setattr(report, column, value)
+    report.status = "queued"
+    report.updated_at = func.now()
+    db.execute(delete(DuplicateCandidate).where(DuplicateCandidate.report_id == report.id))
+    db.flush()
+    candidates = find_candidates(db, lon=loc["lon"], lat=loc["lat"], name=report.name, floor=report.floor,
+                                 radius_m=settings.duplicate_radius_m, exclude_report_id=report.id)
+    _store_candidates(db, report.id, candidates)
+    record_audit(db, actor_id=volunteer.id, action="report.revise", object_type="report", object_id=report.id,
+                 detail={"revision": report.revision})
+    db.refresh(report)
+    return Submission(report, True, [c.as_dict() for c in candidates], checked.warnings)

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from accounts.models import Account
 from api.deps import CurrentAccount, RegistryDep, SessionDep, SettingsDep, VolunteerAccount, require_role
@@ -37,6 +38,14 @@ async def read_json_body(request: Request) -> Any:
                                [field_error("", "본문을 JSON으로 읽을 수 없습니다.", f"Cannot parse the body: {exc}")]) from exc
 
 
+def _submission_response(db, submit) -> JSONResponse:
+    """201 for a new submission, 200 for a replay of one already stored (same id, same body).
+    Runs in the threadpool: the database work is synchronous (STYLE.md pitfalls)."""
+    result = submit()
+    view = report_view(db, result.report, candidates=result.candidates, warnings=result.warnings)
+    return JSONResponse(view, status_code=201 if result.created else 200)
+
+
 def owned_report(report_id: int, db: SessionDep, account: CurrentAccount) -> Report:
     return service.get_report_for(db, report_id=report_id, account=account)
 
@@ -56,8 +65,6 @@ async def submit_report(request: Request, db: SessionDep, volunteer: VolunteerAc
                         registry: RegistryDep, settings: SettingsDep) -> JSONResponse:
     """Submit a report (the JSON body follows the form schema). Idempotent on client_submission_id."""
     body = await read_json_body(request)
-    from starlette.concurrency import run_in_threadpool
-
     def work() -> dict[str, Any]:
         result = service.submit_report(db, volunteer=volunteer, body=body, registry=registry, settings=settings)
         return {"created": result.created,
@@ -91,8 +98,6 @@ async def upload_photo(
         raise TooLarge("photo_too_large", "사진이 너무 큽니다.", "The photo is too large.",
                        [field_error("file", f"{settings.photo_max_bytes // 1_048_576} MB 이하로 올려 주세요.",
                                     f"At most {settings.photo_max_bytes // 1_048_576} MB.")])
-    from starlette.concurrency import run_in_threadpool
-
     def work() -> dict[str, Any]:
         report = service.get_report_for(db, report_id=report_id, account=volunteer)
         return photo_view(photo_service.add_photo(db, report=report, kind=kind, raw=raw, settings=settings))
@@ -113,3 +118,21 @@ def get_photo(report: OwnedReport, photo_id: uuid.UUID, db: SessionDep, settings
     if not path.exists():
         raise NotFound("photo_file_missing", "사진 파일이 없습니다.", "The photo file is missing.")
     return FileResponse(path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.post("/{report_id}/revisions", status_code=201,
+             responses={200: {"description": "A retry of a revision already stored"}},
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": default_registry().schema()}}}})
+async def revise_report(report_id: int, request: Request, db: SessionDep, volunteer: VolunteerAccount,
+                        registry: RegistryDep, settings: SettingsDep) -> JSONResponse:
+    """Send a fixed version of a report the moderator sent back (status changes_requested)."""
+    body = await read_json_body(request)
+    def work() -> dict[str, Any]:
+        result = service.submit_revision(db, volunteer=volunteer, report_id=report_id, body=body,
+                                         registry=registry, settings=settings)
+        return {"created": result.created,
+                "view": report_view(db, result.report, candidates=result.candidates, warnings=result.warnings)}
+
+    out = await run_in_threadpool(work)
+    return JSONResponse(out["view"], status_code=201 if out["created"] else 200)

