@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,9 +30,9 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from core.config import PROJECT_ROOT, Settings
-from core.localdb import LocalCluster, _pg_bindir
-from core.migrate import upgrade
+from bench.common import free_port, scratch_database
+from core.config import PROJECT_ROOT
+from core.localdb import _pg_bindir
 from tests.conftest import report_body
 from toilets.service import published_data
 from toilets.verdict import toilet_verdict
@@ -100,12 +99,6 @@ def generate(conn: psycopg.Connection, rows: int) -> None:
     print(f"generated {rows} toilets + routes in {time.perf_counter() - t0:.1f} s", flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class RssSampler(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -162,19 +155,15 @@ def run_child(args: list[str], **kw) -> tuple[float, int]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
-    ap.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     opts = ap.parse_args()
 
-    settings = Settings()
-    cluster = LocalCluster(settings)
-    cluster.ensure_running()
-    cluster.drop_database(DB)
-    cluster.create_database(DB)
-    url = cluster.url(DB)
-    upgrade(url)
-    conninfo = cluster.conninfo(DB)
+    with scratch_database(DB) as (url, conninfo):
+        run(url, conninfo, opts.rows)
+
+
+def run(url: str, conninfo: str, rows: int) -> None:
     with psycopg.connect(conninfo) as conn:
-        generate(conn, opts.rows)
+        generate(conn, rows)
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
         n = conn.execute("SELECT count(*) FROM toilets").fetchone()[0]
@@ -227,7 +216,7 @@ def main() -> None:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
 
-    pg = f"PG:host={cluster.socket_dir} port={cluster.port} user=reachable dbname={DB}"
+    pg = f"PG:{conninfo}"
     ogr_s, ogr_kb = run_child(["ogr2ogr", "-f", "GeoJSON", str(work / "ogr.geojson"), pg, "toilets",
                                "-lco", "COORDINATE_PRECISION=7"])
     ogr_b = (work / "ogr.geojson").stat().st_size
@@ -235,8 +224,7 @@ def main() -> None:
     copy_sql = ("\\copy (SELECT id, version, status, name, building_name, floor, district_code, data, verdict, "
                 "last_verified_at, created_at, updated_at, ST_AsGeoJSON(location, 7) FROM toilets) "
                 f"TO '{work / 'copy.txt'}'")
-    copy_s, copy_kb = run_child([psql, "-X", "-q", "-h", str(cluster.socket_dir), "-p", str(cluster.port),
-                                 "-U", "reachable", "-d", DB, "-c", copy_sql])
+    copy_s, copy_kb = run_child([psql, "-X", "-q", "-d", conninfo, "-c", copy_sql])
     copy_b = (work / "copy.txt").stat().st_size
 
     mb = 1024 * 1024
@@ -253,8 +241,6 @@ def main() -> None:
           f"whole layer ({api_b / mb:.1f} MB) {api_peak / 1024:.0f} MB")
     print(f"features/s through the API: {n / api_s:,.0f}")
     shutil.rmtree(work, ignore_errors=True)
-    if not opts.keep:
-        cluster.drop_database(DB)
 
 
 if __name__ == "__main__":
