@@ -76,7 +76,8 @@ def build_preview(db: Session, *, district: str | None = None, photo_base: str =
     m.options["max_zoom"] = 19  # without a tile layer Leaflet has no maxZoom, and clustering needs one
     add_district_outlines(m, db)
     # neutral clusters: the default green/yellow/orange would read as verdict colours
-    cluster = MarkerCluster(name="화장실 Toilets", options={"disableClusteringAtZoom": 17}, icon_create_function="""
+    cluster = MarkerCluster(name="화장실 Toilets", options={"disableClusteringAtZoom": 17, "chunkedLoading": True},
+                            icon_create_function="""
         function(c) { return L.divIcon({html: '<div><span>' + c.getChildCount() + '</span></div>',
             className: 'marker-cluster rv-cluster', iconSize: new L.Point(40, 40)}); }""").add_to(m)
     legend_rows = "".join(
