@@ -110,3 +110,23 @@ def test_tombstones_and_high_water_mark(db, settings):
     # nothing before `start` comes back
     assert {f["id"] for f in export_json(db, settings, layer="toilets", fmt="geojson", profile="geojson",
                                          since=changes["x_seq"])["features"]} == set()
+
+
+def test_wrapper_and_csv_carry_tombstones_too(db, settings):
+    import csv
+    import io
+
+    from tests.exports.helpers import export_bytes
+
+    gone = publish(db)
+    start = layer_state(db).seq
+    retire_toilet(db, toilet=gone, reason="철거", report_id=None, review_id=None)
+    db.flush()
+    wrapper = export_json(db, settings, layer="toilets", fmt="json", profile="smart-seoul-map", since=start,
+                          district="강남구")  # it is in 중구: outside the filter, so a plain delete
+    assert wrapper["header"]["TOTAL_COUNT"] == "1"
+    assert wrapper["body"] == [{"COT_CONTS_ID": str(gone.id), "x_change": "delete"}]
+    rows = list(csv.DictReader(io.StringIO(export_bytes(db, settings, layer="routes", fmt="csv", profile="geojson",
+                                                        since=start).decode())))
+    assert len(rows) == 1 and rows[0]["toilet_id"] == str(gone.id) and rows[0]["x_change"] == "delete"
+    assert rows[0]["status"] == "" and rows[0]["wkt"] == ""  # a tombstone carries only the id
