@@ -13,7 +13,8 @@ import core.models  # noqa: F401  every table in the ORM's metadata (flushes res
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, reports
-from api.routes import moderation, moderation_console, toilets
+from api.routes import exports as exports_routes
+from api.routes import maps_preview, moderation, moderation_console, toilets
 from api.static_assets import mount_vendor_assets
 from core.config import PROJECT_ROOT, Settings, get_settings
 from core.db import make_engine, make_session_factory
@@ -49,9 +50,11 @@ def create_app(
                        upload_limit=settings.photo_max_bytes + 64 * 1024)
     for module in (accounts, mobile_schema, reports):
         app.include_router(module.router)
-    app.include_router(toilets.router)  # issue 3: public read API (before moderation: /toilets/nearby)
-    app.include_router(moderation.router)  # issue 3: queue, decisions, histories
-    app.include_router(moderation_console.router)  # issue 3: /moderate
+    app.include_router(toilets.router)  # public read API (before moderation: /toilets/nearby)
+    app.include_router(moderation.router)  # queue, decisions, reviews, histories
+    app.include_router(moderation_console.router)  # /moderate
+    app.include_router(exports_routes.router)  # /api/v1/exports, API keys, snapshots
+    app.include_router(maps_preview.router)  # /maps/preview
 
     mount_vendor_assets(app)
     if STATIC_DIR.exists():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
 import typer
 
 from core.config import get_settings
@@ -14,6 +16,8 @@ demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(demo_app, name="demo")
+export_app = typer.Typer(help="Exports for the map team (docs/exports.md).", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 
 def _database_url(start: bool = True) -> str:
@@ -111,6 +115,134 @@ def demo_load(force: bool = typer.Option(False, help="Load even if the database 
             typer.echo(load_demo(db, settings=settings, force=force))
     finally:
         engine.dispose()
+
+
+def _exit_on_domain_error(exc) -> None:
+    details = "; ".join(f"{f.path}: {f.message_en}" for f in exc.fields)
+    typer.echo(f"error: {exc.message_en} {details}", err=True)
+    raise typer.Exit(2) from exc
+
+
+@export_app.command("snapshot")
+def export_snapshot(
+    layer: str = typer.Option("toilets", help="toilets | routes"),
+    profile: str = typer.Option("smart-seoul-map", help="smart-seoul-map | geojson"),
+    format: str = typer.Option("csv", "--format", help="geojson | csv | json (API wrapper, smart-seoul-map)"),
+    out: Path = typer.Option(..., help="Directory to write the file, photos/ and manifest.json into"),
+    district: str | None = typer.Option(None), verdict: str | None = typer.Option(None),
+    bbox: str | None = typer.Option(None, help="minLon,minLat,maxLon,maxLat"),
+    bom: bool = typer.Option(False, help="CSV only: add a UTF-8 BOM (spreadsheets; breaks the known consumer)"),
+    columns: str = typer.Option("all", help="CSV only: all | consumer (only the columns 계단뿌셔클럽 reads)"),
+) -> None:
+    """A file plus manifest (sha256, count, sequence, profile, consumer check) and bundled photos."""
+    import json
+
+    from tqdm import tqdm
+
+    from core.db import make_engine, make_session_factory, unit_of_work
+    from core.errors import DomainError
+    from exports.service import parse_request
+    from exports.snapshots import write_snapshot
+
+    settings = get_settings()
+    try:
+        req = parse_request(layer=layer, fmt=format, profile=profile, district=district, verdict=verdict,
+                            bbox=bbox, bom=bom, columns=columns)
+    except DomainError as exc:
+        _exit_on_domain_error(exc)
+    engine = make_engine(settings, _database_url())
+    bar = tqdm(unit=" features", desc=f"{layer} {profile} {format}", mininterval=0.5)
+
+    def progress(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+        if done % 500 == 0 or done == total:
+            bar.update(done - bar.n)
+
+    try:
+        with unit_of_work(make_session_factory(engine)) as db:
+            manifest = write_snapshot(db, settings, req, out, on_progress=progress)
+    finally:
+        bar.close()
+        engine.dispose()
+    typer.echo(f"{out / manifest['file']}: {manifest['feature_count']} features, {manifest['bytes']} bytes, "
+               f"seq {manifest['seq']}, sha256 {manifest['sha256']}, {manifest['photos']['count']} photos")
+    check = manifest.get("consumer_check")
+    if check:
+        typer.echo(_check_summary(check))
+    typer.echo(json.dumps({k: manifest[k] for k in ("file", "sha256", "feature_count", "seq")}))
+
+
+def _check_summary(check: dict) -> str:
+    lines = [f"consumer check ({check['consumer']}): {'OK' if check['ok'] else 'IMPORT WOULD FAIL'}; "
+             f"{check['rows']} rows, {check['rows_imported']} imported, "
+             f"{check.get('dropped_total', len(check['dropped']))} dropped, "
+             f"{check.get('misread_total', len(check['misread']))} misread values"]
+    for f in check["aborts"][:20]:
+        lines.append(f"  ABORT row {f['row']} {f['column'] or ''}: {f['message_en']}")
+    for d in check["dropped"][:20]:
+        lines.append(f"  dropped row {d['row']} ({d['id']}): " + "; ".join(r["message_en"] for r in d["reasons"]))
+    for f in check["misread"][:20]:
+        lines.append(f"  misread row {f['row']} {f['column']}: {f['message_en']}")
+    return "\n".join(lines)
+
+
+@export_app.command("check")
+def export_check(file: Path = typer.Argument(..., exists=True, dir_okay=False),
+                 json_out: bool = typer.Option(False, "--json", help="Print the full report as JSON")) -> None:
+    """Which rows the known consumer (계단뿌셔클럽) would drop or misread, and whether it would abort.
+    Exits 1 when its import would fail."""
+    import json
+
+    from exports.consumer_check import check_file
+
+    report = check_file(file).as_dict()
+    if json_out:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(_check_summary(report))
+    if not report["ok"]:
+        raise typer.Exit(1)
+
+
+@export_app.command("preview")
+def export_preview(out: Path = typer.Option(..., help="HTML file to write"),
+                   district: str | None = typer.Option(None, help="Only this district (code or name)")) -> None:
+    """A standalone preview map (assets inlined, photos copied next to the file)."""
+    import shutil
+
+    from api.static_assets import NODE_MODULES, VENDOR_DIRS
+    from core.db import make_engine, make_session_factory, unit_of_work
+    from exports.preview import inline_assets, preview_html, preview_points
+    from exports.service import parse_request
+
+    settings = get_settings()
+    code = parse_request(layer="toilets", fmt="geojson", district=district).districts[0] if district else None
+    photos_dir = out.parent / f"{out.stem}_photos"
+
+    def resolve(url: str):
+        name, _, rest = url.removeprefix("/static/vendor/").partition("/")
+        return NODE_MODULES / VENDOR_DIRS[name] / rest if name in VENDOR_DIRS else None
+
+    engine = make_engine(settings, _database_url())
+    try:
+        with unit_of_work(make_session_factory(engine)) as db:
+            html = preview_html(db, district=code, photo_base=f"{photos_dir.name}/")
+            photos = [p["photo"] for p in preview_points(db, district=code) if p["photo"]]
+            from exports.preview import main_photo_storage_key
+
+            copied = 0
+            for name in photos:
+                key = main_photo_storage_key(db, name)
+                if key and (Path(settings.photo_dir) / key).is_file():
+                    photos_dir.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(Path(settings.photo_dir) / key, photos_dir / name)
+                    copied += 1
+    finally:
+        engine.dispose()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(inline_assets(html, resolve), encoding="utf-8")
+    typer.echo(f"wrote {out} ({len(photos)} toilets with a photo, {copied} photos in {photos_dir})")
 
 
 @app.command("serve")

@@ -55,6 +55,16 @@ class Settings(BaseSettings):
     second_review_on_accessible_downgrade: bool = True
     second_review_on_new_toilet: bool = False
 
+    # Exports for the map team (exports/, docs/exports.md).
+    # Photos travel with a snapshot and are published by the map team under this path on their
+    # host; a consumer prepends https://map.seoul.go.kr, so it must start with "/".
+    export_photo_url_prefix: str = Field(default="/reachable/photos", pattern=r"^/[A-Za-z0-9._~/-]*$")
+    export_theme_id: str = "reachable-toilets"  # COT_THEME_ID: ours until the map team assigns one
+    snapshot_dir: Path = PROJECT_ROOT / "var" / "snapshots"
+    # The data licence written into every snapshot manifest; the programme office confirms it.
+    export_licence: str = "공공누리 제1유형(출처표시) · KOGL Type 1 (attribution required)"
+    export_fetch_rows: int = Field(default=2000, ge=1, le=100_000)  # server-side cursor batch
+
 
 @lru_cache
 def get_settings() -> Settings:

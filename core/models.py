@@ -2,6 +2,7 @@
 
 import accounts.models  # noqa: F401
 import core.audit  # noqa: F401
+import exports.models  # noqa: F401
 import geo.models  # noqa: F401
 import moderation.models  # noqa: F401
 import reports.models  # noqa: F401

@@ -30,7 +30,7 @@ REFERENCE_TABLES = {"districts", "city_boundary", "spatial_ref_sys", "alembic_ve
 
 
 def _base_settings(tmp: Path) -> Settings:
-    return Settings(photo_dir=tmp / "photos", secret_key="test-secret-" + "x" * 40)
+    return Settings(photo_dir=tmp / "photos", snapshot_dir=tmp / "snapshots", secret_key="test-secret-" + "x" * 40)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,186 @@
+"""Exports for the map team: streamed layers, snapshots, and the admin's API keys.
+
+Who may pull: exporter accounts (bearer token or `X-API-Key`) and admins; nobody else.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Security, status
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel, ConfigDict, Field
+
+from accounts.models import Account
+from api.deps import AdminAccount, SessionDep, SettingsDep, get_current_account, oauth2_scheme
+from core.errors import Forbidden
+from exports import api_keys, snapshots
+from exports.service import ExportRequest, etag_for, layer_state, parse_request, stream_export
+
+router = APIRouter(prefix="/api/v1", tags=["exports"])
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An exporter's API key")
+
+
+def export_caller(db: SessionDep, settings: SettingsDep,
+                  token: Annotated[str | None, Depends(oauth2_scheme)],
+                  api_key: Annotated[str | None, Security(api_key_header)]) -> Account:
+    """An exporter (API key or login) or an admin; 401 without credentials, 403 for other roles."""
+    if api_key:
+        return api_keys.account_for_key(db, api_key)
+    account = get_current_account(db, settings, token)
+    if account.role not in ("exporter", "admin"):
+        raise Forbidden("forbidden_role", "내보내기는 exporter 또는 admin 계정만 쓸 수 있습니다.",
+                        "Exports need an exporter or admin account.")
+    return account
+
+
+ExportCaller = Annotated[Account, Depends(export_caller)]
+
+
+# -- API keys (admin) ------------------------------------------------------------------------
+
+class ApiKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    account_id: int
+    label: str = Field(min_length=1, max_length=100)
+
+
+class ApiKeyView(BaseModel):
+    id: int
+    account_id: int
+    label: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyView):
+    key: str = Field(description="Shown once; only a hash is stored.")
+
+
+def _key_view(k) -> dict[str, Any]:
+    return {"id": k.id, "account_id": k.account_id, "label": k.label, "prefix": k.prefix,
+            "created_at": k.created_at, "revoked_at": k.revoked_at, "last_used_at": k.last_used_at}
+
+
+@router.post("/admin/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
+def create_api_key(body: ApiKeyCreate, admin: AdminAccount, db: SessionDep) -> dict[str, Any]:
+    key, secret = api_keys.create_api_key(db, admin=admin, account_id=body.account_id, label=body.label)
+    db.refresh(key)
+    return {**_key_view(key), "key": secret}
+
+
+@router.get("/admin/api-keys", response_model=list[ApiKeyView])
+def list_api_keys(admin: AdminAccount, db: SessionDep) -> list[dict[str, Any]]:
+    return [_key_view(k) for k in api_keys.list_api_keys(db)]
+
+
+@router.delete("/admin/api-keys/{key_id}", response_model=ApiKeyView)
+def revoke_api_key(key_id: int, admin: AdminAccount, db: SessionDep) -> dict[str, Any]:
+    return _key_view(api_keys.revoke_api_key(db, admin=admin, key_id=key_id))
+
+
+# -- snapshots -------------------------------------------------------------------------------
+
+class SnapshotCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    layer: str = "toilets"
+    profile: str = "smart-seoul-map"
+    format: str = "csv"
+    district: str | None = None
+    verdict: str | None = None
+    bbox: str | None = None
+    bom: bool = False
+    columns: str = "all"
+
+
+def _snapshot_view(s) -> dict[str, Any]:
+    base = f"/api/v1/exports/snapshots/{s.id}"
+    return {"id": str(s.id), "layer": s.layer, "profile": s.profile, "format": s.format,
+            "sha256": s.sha256, "feature_count": s.feature_count, "seq": s.seq,
+            "created_at": s.created_at.isoformat() if s.created_at else None,
+            "manifest": s.manifest,
+            "links": {"file": f"{base}/files/{s.data_file}", "manifest": f"{base}/files/manifest.json",
+                      "bundle": f"{base}/bundle.zip"}}
+
+
+@router.post("/exports/snapshots", status_code=status.HTTP_201_CREATED)
+def create_snapshot(body: SnapshotCreate, caller: ExportCaller, db: SessionDep,
+                    settings: SettingsDep) -> dict[str, Any]:
+    req = parse_request(layer=body.layer, fmt=body.format, profile=body.profile, district=body.district,
+                        verdict=body.verdict, bbox=body.bbox, bom=body.bom,
+                        columns=body.columns)
+    snap = snapshots.create_snapshot(db, settings, req, created_by=caller.id)
+    db.refresh(snap)
+    return _snapshot_view(snap)
+
+
+@router.get("/exports/snapshots")
+def list_snapshots(caller: ExportCaller, db: SessionDep) -> list[dict[str, Any]]:
+    return [_snapshot_view(s) for s in snapshots.list_snapshots(db)]
+
+
+@router.get("/exports/snapshots/{snapshot_id}")
+def get_snapshot(snapshot_id: uuid.UUID, caller: ExportCaller, db: SessionDep) -> dict[str, Any]:
+    return _snapshot_view(snapshots.get_snapshot(db, snapshot_id))
+
+
+@router.get("/exports/snapshots/{snapshot_id}/bundle.zip")
+def snapshot_bundle(snapshot_id: uuid.UUID, caller: ExportCaller, db: SessionDep) -> StreamingResponse:
+    snap = snapshots.get_snapshot(db, snapshot_id)
+    return StreamingResponse(snapshots.stream_bundle(snap), media_type="application/zip",
+                             headers={"Content-Disposition": f'attachment; filename="snapshot-{snap.id}.zip"'})
+
+
+@router.get("/exports/snapshots/{snapshot_id}/files/{name:path}")
+def snapshot_file(snapshot_id: uuid.UUID, name: str, caller: ExportCaller, db: SessionDep) -> FileResponse:
+    path = snapshots.snapshot_file(snapshots.get_snapshot(db, snapshot_id), name)
+    return FileResponse(path, filename=path.name)
+
+
+# -- streamed layers -------------------------------------------------------------------------
+
+def _stream(request: Request, req: ExportRequest, state) -> Iterator[bytes]:
+    """Runs after the request's own session has closed: the stream has a session of its own."""
+    settings = request.app.state.settings
+    db = request.app.state.session_factory()
+    try:
+        yield from stream_export(db, req, settings, state=state)
+    finally:
+        db.rollback()
+        db.close()
+
+
+@router.get("/exports/{layer}.{fmt}", response_class=StreamingResponse,
+            responses={200: {"content": {"application/geo+json": {}, "text/csv": {}, "application/json": {}}},
+                       304: {"description": "Not modified (If-None-Match matched the ETag)"}})
+def export_layer(
+    request: Request, layer: str, fmt: str, caller: ExportCaller, db: SessionDep, settings: SettingsDep,
+    profile: Annotated[str, Query(description="smart-seoul-map | geojson")] = "smart-seoul-map",
+    since: Annotated[int | None, Query(description="changes after this change-log sequence number")] = None,
+    district: Annotated[str | None, Query(description="district code(s) or names, comma-separated")] = None,
+    verdict: Annotated[str | None, Query(description="verdict(s), comma-separated")] = None,
+    bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat (WGS84)")] = None,
+    bom: Annotated[bool, Query(description="CSV only: a UTF-8 byte-order mark for spreadsheets")] = False,
+    columns: Annotated[str, Query(description="CSV only: all, or consumer (smart-seoul-map toilets: only the "
+                                              "columns 계단뿌셔클럽 reads)")] = "all",
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    req = parse_request(layer=layer, fmt=fmt, profile=profile, since=since, district=district,
+                        verdict=verdict, bbox=bbox, bom=bom, columns=columns)
+    state = layer_state(db)
+    etag = etag_for(req, state, settings)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "X-Reachable-Seq": str(state.seq),
+               "Content-Disposition": f'attachment; filename="{req.filename()}"'}
+    if state.changed_at is not None:
+        headers["Last-Modified"] = format_datetime(state.changed_at.astimezone(UTC), usegmt=True)
+    tags = [t.strip() for t in (if_none_match or "").split(",") if t.strip()]
+    if "*" in tags or etag in tags or f"W/{etag}" in tags:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return StreamingResponse(_stream(request, req, state), media_type=req.media_type(), headers=headers)

@@ -1,0 +1,36 @@
+"""The preview map of the published layer (folium, local assets) and the main photos it shows.
+
+Public, like the layer it previews: published data only, no volunteer identity; photos served
+are only those that are the main photos of published toilets (EXIF was stripped on upload).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse, HTMLResponse
+
+from api.deps import SessionDep, SettingsDep
+from core.errors import NotFound
+from exports.preview import main_photo_storage_key, preview_html
+from exports.service import parse_request
+
+router = APIRouter(tags=["maps"])
+
+
+@router.get("/maps/preview", response_class=HTMLResponse)
+def preview(db: SessionDep, district: Annotated[str | None, Query(description="district code or name")] = None
+            ) -> HTMLResponse:
+    code = parse_request(layer="toilets", fmt="geojson", district=district).districts if district else ()
+    return HTMLResponse(preview_html(db, district=code[0] if code else None))
+
+
+@router.get("/maps/photos/{name}")
+def preview_photo(name: str, db: SessionDep, settings: SettingsDep) -> FileResponse:
+    key = main_photo_storage_key(db, name)
+    path = Path(settings.photo_dir) / key if key else None
+    if path is None or not path.is_file():
+        raise NotFound("photo_not_found", "사진을 찾을 수 없습니다.", "Photo not found.")
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})

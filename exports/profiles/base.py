@@ -1,0 +1,43 @@
+"""What a profile is: columns as SQL expressions over the export's FROM clause.
+
+Aliases available to expressions: `t` (toilets), `d` (districts), `ph` (the photos of the
+report behind the toilet's latest version: `ph.files`, an ordered array of public file names),
+and for the routes layer `r` (toilet_routes). `:photo_prefix` and `:theme_id` are bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LAYERS = ("toilets", "routes")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class LayerMapping:
+    properties: tuple[Column, ...]  # GeoJSON properties, in order
+    csv: tuple[Column, ...]  # CSV columns, in order (header = key)
+    id_column: str  # the CSV column carrying the feature id (kept on tombstone rows)
+    # Named subsets of the CSV columns, e.g. only what a known consumer reads (smaller files).
+    csv_variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    title: str
+    layers: dict[str, LayerMapping]
+    # Values are all strings (json_object of two text arrays) or typed JSON (json_build_object).
+    text_values: bool
+    # A full export keeps retired features (marked unusable) for consumers that only upsert.
+    keep_retired: bool
+    # Formats beyond GeoJSON and CSV, e.g. "json" for the API-shaped wrapper.
+    extra_formats: tuple[str, ...] = field(default=())
+
+    def formats(self) -> tuple[str, ...]:
+        return ("geojson", "csv", *self.extra_formats)

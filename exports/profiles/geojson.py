@@ -1,0 +1,100 @@
+"""The `geojson` profile: plain RFC 7946 with our own field names (DESIGN.md).
+
+Properties carry the published `place`, `toilet` and `access_route` groups as stored (unknown
+is null), the derived verdict, dates in RFC 3339 UTC, and photo URLs under the configured
+prefix. CSV flattens the groups into dotted columns (`toilet.door_clear_width_cm`); lists
+(obstacles, photo URLs) are JSON text. A full export holds active features only; retired ones
+reach incremental consumers as tombstones.
+"""
+
+from __future__ import annotations
+
+from exports.profiles.base import Column, LayerMapping, Profile
+from exports.sql import fixed7
+
+PLACE_FIELDS = ("name", "building_name", "building_type", "category", "road_address", "lot_address",
+                "district", "floor", "location_detail", "opening", "opening_hours")
+TOILET_FIELDS = ("arrangement", "door_type", "door_clear_width_cm", "threshold_height_cm",
+                 "turning_space_150cm", "interior_width_cm", "interior_depth_cm", "grab_bars",
+                 "grab_bar_foldable", "seat_height_cm", "emergency_bell", "washbasin_accessible",
+                 "baby_changing_table", "ostomy_sink", "lock_operable_one_hand")
+ROUTE_FIELDS = ("step_free", "entrance_step_free", "entrance_door", "ramp_slope_percent", "elevator",
+                "obstacles")
+
+UTC = "to_char(({0}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+PHOTO_URLS = ("coalesce((SELECT json_agg(:photo_prefix || '/' || f ORDER BY n) "
+              "FROM unnest(ph.files) WITH ORDINALITY AS u(f, n)), '[]'::json)")
+
+
+def _utc(expr: str) -> str:
+    return UTC.format(expr)
+
+
+TOILET_PROPERTIES = (
+    Column("id", "t.id::text"),
+    Column("version", "t.version"),
+    Column("status", "t.status"),
+    Column("retired_reason", "t.retired_reason"),
+    Column("name", "t.name"),
+    Column("building_name", "t.building_name"),
+    Column("floor", "t.floor"),
+    Column("district_code", "t.district_code"),
+    Column("district_name_ko", "d.name_ko"),
+    Column("district_name_en", "d.name_en"),
+    Column("verdict", "t.verdict"),
+    Column("last_verified_at", _utc("t.last_verified_at")),
+    Column("created_at", _utc("t.created_at")),
+    Column("updated_at", _utc("t.updated_at")),
+    Column("place", "(t.data -> 'place')::json"),
+    Column("toilet", "(t.data -> 'toilet')::json"),
+    Column("access_route", "(t.data -> 'access_route')::json"),
+    Column("main_photo_url", "(CASE WHEN ph.files[1] IS NOT NULL THEN :photo_prefix || '/' || ph.files[1] END)"),
+    Column("photo_urls", PHOTO_URLS),
+)
+
+
+def _flat(group: str, name: str) -> Column:
+    # JSON lists stay JSON text; scalars as PostgreSQL prints them (true/false, 100, text)
+    if name == "obstacles":
+        return Column(f"{group}.{name}", f"(t.data #> '{{{group},{name}}}')::text")
+    return Column(f"{group}.{name}", f"(t.data #>> '{{{group},{name}}}')")
+
+
+TOILET_CSV = (
+    *[c for c in TOILET_PROPERTIES if c.key not in ("place", "toilet", "access_route", "photo_urls")],
+    Column("photo_urls", f"({PHOTO_URLS})::text"),
+    Column("lon", fixed7("ST_X(t.location)")),
+    Column("lat", fixed7("ST_Y(t.location)")),
+    *[_flat("place", f) for f in PLACE_FIELDS],
+    *[_flat("toilet", f) for f in TOILET_FIELDS],
+    *[_flat("access_route", f) for f in ROUTE_FIELDS],
+)
+
+ROUTE_PROPERTIES = (
+    Column("toilet_id", "t.id::text"),
+    Column("version", "r.version"),
+    Column("status", "r.status"),
+    Column("step_free", "r.step_free"),
+    Column("length_m", "round(ST_Length(r.path::geography)::numeric, 1)"),
+    Column("toilet_name", "t.name"),
+    Column("district_code", "t.district_code"),
+    Column("elevator", "(t.data #>> '{access_route,elevator}')"),
+    Column("ramp_slope_percent", "(t.data #> '{access_route,ramp_slope_percent}')::json"),
+    Column("updated_at", _utc("r.updated_at")),
+)
+ROUTE_CSV = (
+    *[c for c in ROUTE_PROPERTIES if c.key != "ramp_slope_percent"],
+    Column("ramp_slope_percent", "(t.data #>> '{access_route,ramp_slope_percent}')"),
+    Column("wkt", "ST_AsText(r.path, 7)"),
+)
+
+PROFILE = Profile(
+    name="geojson",
+    title="Plain RFC 7946 GeoJSON with the project's own field names",
+    layers={
+        "toilets": LayerMapping(TOILET_PROPERTIES, TOILET_CSV, id_column="id"),
+        "routes": LayerMapping(ROUTE_PROPERTIES, ROUTE_CSV, id_column="toilet_id"),
+    },
+    text_values=False,
+    keep_retired=False,
+)

@@ -1,0 +1,47 @@
+"""Small builders of SQL expressions for profile columns (the database maps the values; Python
+streams). Every builder returns NULL when its input is unknown: unknown is never a value."""
+
+from __future__ import annotations
+
+
+def lit(value: str) -> str:
+    """A SQL string literal (only for constants written in our own modules)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def field(group: str, name: str) -> str:
+    """A field of a toilet's published data as text (`t.data` holds place/toilet/access_route)."""
+    return f"(t.data #>> '{{{group},{name}}}')"
+
+
+def vocab(expr: str, mapping: dict[str, str]) -> str:
+    """Map our enum codes to the words a consumer shows; codes not in the mapping → NULL."""
+    whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in mapping.items())
+    return f"(CASE {expr} {whens} END)"
+
+
+def with_unit(expr: str, unit: str) -> str:
+    return f"(CASE WHEN {expr} IS NOT NULL THEN {expr} || {lit(unit)} END)"
+
+
+def join_known(parts: list[str], sep: str) -> str:
+    """The known parts joined; NULL when none is known."""
+    return f"NULLIF(concat_ws({lit(sep)}, {', '.join(parts)}), '')"
+
+
+def clip(expr: str, limit: int) -> str:
+    """At most `limit` characters; a clipped text ends in '…' (the full text travels in an x_ column)."""
+    return f"(CASE WHEN char_length({expr}) > {limit} THEN left({expr}, {limit - 1}) || '…' ELSE {expr} END)"
+
+
+def blank(expr: str) -> str:
+    return f"coalesce({expr}, '')"
+
+
+def kst(expr: str, fmt: str) -> str:
+    return f"to_char(({expr}) AT TIME ZONE 'Asia/Seoul', {lit(fmt)})"
+
+
+def fixed7(expr: str) -> str:
+    """A coordinate as plain decimal text with 7 decimals (about 1 cm), dot as separator."""
+    return f"(round(({expr})::numeric, 7)::text)"

@@ -1,0 +1,63 @@
+"""Helpers for export tests: publish toilets through the real service, run an export to bytes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from exports.service import layer_state, parse_request, stream_export
+from tests.conftest import report_body
+from toilets.service import create_toilet
+
+
+def publish(db: Session, *, lon: float | None = None, lat: float | None = None, report_id: int | None = None,
+            **overrides: Any):
+    body = report_body(**overrides)
+    if lon is not None:
+        body["location"]["lon"], body["location"]["lat"] = lon, lat
+        body["access_route"]["path"] = None
+    toilet = create_toilet(db, payload=body, report_id=report_id, review_id=None)
+    db.flush()
+    return toilet
+
+
+def export_bytes(db: Session, settings: Settings, **kwargs: Any) -> bytes:
+    req = parse_request(**kwargs)
+    return b"".join(stream_export(db, req, settings, state=layer_state(db)))
+
+
+def export_json(db: Session, settings: Settings, **kwargs: Any) -> dict:
+    return json.loads(export_bytes(db, settings, **kwargs))
+
+
+def png_bytes(colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def report_with_photos(db: Session, settings: Settings, kinds: tuple[str, ...] = ("interior", "entrance"),
+                       **overrides: Any):
+    """A volunteer's report with photos, through the real submission and photo services."""
+    from sqlalchemy import select
+
+    from accounts.models import Account
+    from mobile_schema.registry import default_registry
+    from reports.photos import add_photo
+    from reports.service import submit_report
+    from tests.conftest import make_account
+
+    username = make_account(db, "volunteer")
+    volunteer = db.scalar(select(Account).where(Account.username == username))
+    body = report_body(**overrides)
+    report = submit_report(db, volunteer=volunteer, body=body, registry=default_registry(), settings=settings).report
+    photos = [add_photo(db, report=report, kind=k, raw=png_bytes((40 * i, 90, 160)), settings=settings)
+              for i, k in enumerate(kinds)]
+    return report, body, photos
