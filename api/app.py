@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
-from api.routes import accounts, mobile_schema, reports
+from api.routes import accounts, mobile_schema, pages, reports
 from api.static_assets import mount_vendor_assets
 from core.config import PROJECT_ROOT, Settings, get_settings
 from core.db import make_engine, make_session_factory
@@ -49,6 +49,7 @@ def create_app(
         app.include_router(module.router)
 
     mount_vendor_assets(app)
+    pages.install_volunteer_app(app)
     if STATIC_DIR.exists():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
