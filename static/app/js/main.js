@@ -263,7 +263,7 @@ function stepNav(index) {
     h("ol", {}, steps().map((s, i) => h("li", {},
       h("button", { type: "button", class: "step-link", "aria-current": i === index ? "step" : null,
         onclick: () => goToStep(i) },
-      h("span", { class: "step-no", "aria-hidden": "true" }, `${i + 1}`), " ", pick(s),
+      h("span", { class: "step-no" }, `${i + 1}`), " ", pick(s),
       i === index ? h("span", { class: "visually-hidden" }, ` (${t("step_of", { n: i + 1, total: steps().length })})`) : null)))));
 }
 

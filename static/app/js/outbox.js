@@ -95,7 +95,10 @@ async function sendOne(item) {
       for (const photo of item.photos) {
         if (photo.sent) continue;
         const form = new FormData();
-        form.append("file", photo.blob, photo.name || "photo.jpg");
+        // A blob read back from IndexedDB is file-backed; copying it into memory first avoids
+        // uploads that never start where requests are intercepted (proxies, test harnesses).
+        const bytes = new Blob([await photo.blob.arrayBuffer()], { type: photo.blob.type || "image/jpeg" });
+        form.append("file", bytes, photo.name || "photo.jpg");
         form.append("kind", photo.kind);
         await api(`/api/v1/reports/${item.server_report_id}/photos`, { method: "POST", form });
         photo.sent = true;

@@ -306,10 +306,10 @@ export function showErrors(root, summaryHost, fields, { message } = {}) {
 }
 
 export function focusTarget(field) {
-  if (!field.id) field.id = fieldId(field.dataset.path || "x");
-  if (["choice", "list", "object", "line", "point"].includes(field.dataset.kind)) {
-    const first = field.querySelector("input:not([type=hidden]):not(:disabled), button, select, textarea");
-    if (first) { if (!first.id) first.id = field.id + "-first"; return first; }
-  }
-  return field.querySelector(`#${CSS.escape(fieldId(field.dataset.path))}`) || field;
+  const own = field.dataset.path && field.querySelector(`#${CSS.escape(fieldId(field.dataset.path))}`);
+  if (own) return own;
+  const first = field.querySelector("input:not([type=hidden]):not(:disabled), button, select, textarea");
+  if (first && first.id) return first;
+  if (!field.id) field.id = `${fieldId(field.dataset.path || "x")}-group`;
+  return field;
 }
