@@ -326,3 +326,73 @@ def test_a_report_sent_back_is_fixed_and_resubmitted(phone, live_server, committ
     assert card.get_by_role("button", name="고쳐서 다시 보내기").count() == 0
     assert name in pg.locator("nav").inner_text()
     assert_clean(pg)
+
+
+TARGETS = ("button, a.btn, .nav-link, .step-link, label.choice-opt, label.unknown-opt, select, textarea, "
+           "input[type=text], input[type=password], .file-pick label, .leaflet-bar a")
+
+
+def layout_problems(pg) -> dict:
+    """Horizontal scrolling (lost content at 200% zoom) and touch targets under 44×44 px."""
+    return pg.evaluate("""(sel) => {
+        const small = [...document.querySelectorAll(sel)].filter(el => {
+            const r = el.getBoundingClientRect();
+            return r.width > 0 && r.height > 0 && (r.width < 44 || r.height < 44);
+        }).map(el => el.outerHTML.slice(0, 80));
+        return {overflow: document.documentElement.scrollWidth - window.innerWidth, small};
+    }""", TARGETS)
+
+
+def test_keyboard_only_at_200_percent_zoom_with_large_targets(browser, live_server, committed_engine):
+    from tests.app.conftest import PHONE
+    from tests.conftest import guarded_context
+
+    # 200 % zoom on a 390 px phone leaves 195 CSS px of width.
+    context = guarded_context(browser, live_server, **{**PHONE, "viewport": {"width": 195, "height": 422}},
+                              geolocation={"longitude": CITY_HALL[0], "latitude": CITY_HALL[1], "accuracy": 30},
+                              permissions=["geolocation"])
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    try:
+        name = nickname()
+        assert httpx.post(f"{live_server}/api/v1/volunteers", json={"nickname": name, "password": "wheel chair 2023",
+                                                                    "age_band": "20s"}).status_code == 201
+        pg.goto(f"{live_server}/app")
+        pg.get_by_role("heading", name="로그인").wait_for()
+        assert layout_problems(pg) == {"overflow": 0, "small": []}
+
+        def tab_to(selector: str, limit: int = 120) -> None:
+            for _ in range(limit):
+                pg.keyboard.press("Tab")
+                if pg.evaluate("(s) => document.activeElement.matches(s)", selector):
+                    # Focus is visible: a real outline on what has focus.
+                    style = pg.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+                    assert style != "none", selector
+                    return
+            raise AssertionError(f"Tab never reached {selector}")
+
+        tab_to("#f-nickname")
+        pg.keyboard.type(name)
+        tab_to("#f-password")
+        pg.keyboard.type("wheel chair 2023")
+        pg.keyboard.press("Enter")
+        pg.locator("#locate-status").filter(has_text="위치를 찾았습니다").wait_for()
+        for title in ("장소", "가는 길", "화장실", "사진", "확인하고 보내기"):
+            assert layout_problems(pg) == {"overflow": 0, "small": []}, title
+            if title == "가는 길":
+                tab_to("#f-place-name")
+                pg.keyboard.type("키보드로 쓴 화장실")
+            tab_to("button.next")
+            pg.keyboard.press("Enter")
+            pg.locator("#step-title").filter(has_text=title).wait_for()
+            # The new step's heading takes focus, so a screen reader starts reading there.
+            assert pg.evaluate("document.activeElement.id") == "step-title"
+        assert layout_problems(pg) == {"overflow": 0, "small": []}
+        tab_to("button.send")
+        pg.keyboard.press("Enter")
+        pg.get_by_role("heading", name="보냈습니다").wait_for()
+        (report,) = rows(committed_engine, "SELECT name FROM reports")
+        assert report.name == "키보드로 쓴 화장실"
+        assert context.outside_requests == []
+    finally:
+        context.close()

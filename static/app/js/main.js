@@ -2,11 +2,11 @@
 // the outbox of reports waiting on the phone, and "my reports".
 import { api, ApiError, OfflineError, logIn, session, clearSession } from "./api.js";
 import { t, pick, getLang, setLang, titleOf, messageOf, ageBands } from "./i18n.js";
-import { h, renderNode, renderObject, collectObject, collectNode, validateNode, showErrors, clearErrors, fieldFor,
-  focusTarget, baseType, isNullable, isLineString, isPoint } from "./schema-form.js";
+import { h, renderNode, renderObject, collectObject, collectNode, validateNode, showErrors,
+  baseType, isLineString, isPoint } from "./schema-form.js";
 import { loadMapConfig, locationTools, lineStringWidget, pointWidget } from "./where.js";
 import { resizePhoto } from "./photos.js";
-import { outbox, newItem, syncOutbox, sendNow, onOutboxChange } from "./outbox.js";
+import { outbox, newItem, syncOutbox, sendNow, mine } from "./outbox.js";
 import { announce } from "./live.js";
 
 const SYSTEM_FIELDS = new Set(["client_submission_id", "schema_version", "observed_at"]);
@@ -81,13 +81,13 @@ async function renderShell() {
   nav.setAttribute("aria-label", t("nav_label"));
   nav.replaceChildren();
   if (session()) {
-    const waiting = (await outbox.all()).length;
+    const waiting = (await mine()).length;
     const here = location.hash || "#/new";
     const link = (href, text, extra) => h("a", { href, class: "nav-link", "aria-current": here.startsWith(href) ? "page" : null }, text, extra);
     nav.append(h("ul", {},
       h("li", {}, link("#/new", t("nav_new"))),
       h("li", {}, link("#/mine", t("nav_mine"), waiting ? h("span", { class: "badge" }, ` (${t("outbox_title")}: ${waiting})`) : null)),
-      h("li", {}, h("button", { type: "button", class: "nav-link as-link", onclick: () => { clearSession(); location.hash = "#/login"; } },
+      h("li", {}, h("button", { type: "button", class: "nav-link as-link", onclick: () => { clearSession(); draft = null; saveDraft(); location.hash = "#/login"; } },
         t("nav_logout"), ` (${session().username})`))));
   }
   updateNetBanner();
@@ -388,8 +388,8 @@ function renderPhotosStep(body) {
   };
   body.append(h("p", { class: "help" }, t("photo_help")),
     h("div", { class: "button-row" },
-      picker("photo-camera", `📷 ${t("photo_camera")}`, { capture: "environment" }),
-      picker("photo-gallery", `🖼 ${t("photo_gallery")}`, { multiple: true })),
+      picker("photo-camera", t("photo_camera"), { capture: "environment" }),
+      picker("photo-gallery", t("photo_gallery"), { multiple: true })),
     list);
   redraw();
 }
@@ -438,7 +438,7 @@ async function nearbyToilets(lon, lat) {
   return raw.map((x) => {
     const p = x.properties ?? x;
     return { id: String(x.id ?? p.id ?? p.public_id), name: p.name ?? p.place_name ?? "?",
-      distance_m: Math.round(p.distance_m ?? x.distance_m ?? 0), type: p.type ?? "toilet" };
+      distance_m: Math.round(p.distance_m ?? x.distance_m ?? 0), type: p.type ?? "published" };
   });
 }
 
@@ -508,7 +508,7 @@ function viewSent() {
   if (!r) { location.hash = "#/mine"; return; }
   const sent = r.state === "sent";
   setTitle(sent ? t("sent_title") : t("saved_offline_title"));
-  const parts = [h("h1", {}, h("span", { "aria-hidden": "true" }, sent ? "✓ " : "⏳ "), sent ? t("sent_title") : t("saved_offline_title")),
+  const parts = [h("h1", {}, h("span", { "aria-hidden": "true" }, sent ? "✓ " : "↻ "), sent ? t("sent_title") : t("saved_offline_title")),
     h("p", { class: "notice", role: "status" }, sent ? t("sent_body", { id: r.response.id }) : t("saved_offline_body"))];
   const candidates = r.response?.duplicate_candidates || [];
   if (candidates.length) {
@@ -530,14 +530,14 @@ function outboxState(item) {
   if (item.state === "invalid") return `⚠ ${t("outbox_failed")}`;
   if (item.state === "conflict") return `⚠ ${t("outbox_conflict", { msg: messageOf(item.error || {}) })}`;
   if (item.state === "sending" && item.response) {
-    return `⏫ ${t("outbox_photos", { done: item.photos.filter((p) => p.sent).length, total: item.photos.length })}`;
+    return `↑ ${t("outbox_photos", { done: item.photos.filter((p) => p.sent).length, total: item.photos.length })}`;
   }
-  if (item.state === "sending") return `⏫ ${t("outbox_sending")}`;
-  return `⏳ ${t("outbox_waiting")}`;
+  if (item.state === "sending") return `↑ ${t("outbox_sending")}`;
+  return `↻ ${t("outbox_waiting")}`;
 }
 
 async function outboxSection() {
-  const items = await outbox.all();
+  const items = await mine();
   if (!items.length) return null;
   return h("section", { class: "outbox", "aria-labelledby": "outbox-title" },
     h("h2", { id: "outbox-title" }, `${t("outbox_title")} (${items.length})`),
@@ -581,8 +581,8 @@ async function fixReport(reportId) {
   }
 }
 
-const STATUS_ICON = { queued: "⏳", in_review: "🔍", changes_requested: "✎", pending_second_review: "🔍",
-  approved: "✓", merged: "⇄", rejected: "✕" };
+const STATUS_ICON = { queued: "…", in_review: "…", changes_requested: "✎", pending_second_review: "…",
+  approved: "✓", merged: "✓", rejected: "✕" };
 
 async function viewMine() {
   currentView = "mine";
@@ -650,8 +650,7 @@ async function start() {
     if (location.hash !== "#/login") { location.hash = "#/login"; }
     setTimeout(() => viewLogin(t("session_expired")), 0);
   });
-  onOutboxChange(() => { if (currentView === "mine") { /* the list is redrawn after a sync */ } });
-  setInterval(async () => { if (navigator.onLine && (await outbox.all()).some((i) => i.state === "waiting")) syncAndRefresh(); }, 20000);
+  setInterval(async () => { if (navigator.onLine && (await mine()).some((i) => i.state === "waiting")) syncAndRefresh(); }, 20000);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch(() => {});
   await route();
   syncAndRefresh();

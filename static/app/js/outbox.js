@@ -5,7 +5,7 @@
 // (same id + same body = the same report), so sending again after a lost answer is safe.
 // Photos carry no client id, so they are sent one by one in order, and before sending we ask
 // the server how many of this item's photos it already has.
-import { api, ApiError, OfflineError } from "./api.js";
+import { api, ApiError, OfflineError, session } from "./api.js";
 
 const DB_NAME = "reachable";
 const STORE = "outbox";
@@ -42,6 +42,12 @@ export const outbox = {
   },
 };
 
+/** The items of the volunteer logged in now. */
+export async function mine() {
+  const who = session()?.username;
+  return (await outbox.all()).filter((i) => i.owner === who);
+}
+
 /** A new outbox item for a report (or a revision of report `reportId`). */
 export function newItem({ body, photos, revisionOf = null, nearbyChoice = null }) {
   return {
@@ -51,6 +57,7 @@ export function newItem({ body, photos, revisionOf = null, nearbyChoice = null }
     body,
     photos: photos.map((p) => ({ blob: p.blob, kind: p.kind, name: p.name, sent: false })),
     nearby_choice: nearbyChoice,
+    owner: session()?.username ?? null, // another volunteer logging in on this phone never sends it
     server_report_id: revisionOf,
     photo_base: null,
     state: "waiting",
@@ -63,6 +70,7 @@ export function newItem({ body, photos, revisionOf = null, nearbyChoice = null }
 const listeners = new Set();
 export function onOutboxChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 function changed(item) { for (const fn of listeners) fn(item); }
+
 
 async function sendOne(item) {
   item.state = "sending";
@@ -132,7 +140,7 @@ async function sendOne(item) {
 export async function syncOutbox() {
   const run = async () => {
     const results = [];
-    for (const item of await outbox.all()) {
+    for (const item of await mine()) {
       if (item.state === "invalid" || item.state === "conflict") continue;
       results.push(await sendOne(item));
     }

@@ -63,7 +63,7 @@ function renderChoice(path, node, value, required) {
   help(path, node),
   h("div", { class: "choices" }, choices.map((c, i) => h("label", { class: c.unknown ? "choice-opt unknown" : "choice-opt" },
     h("input", { type: "radio", name: path, value: c.value, id: `${fieldId(path)}-${i}`,
-      checked: c.value === current || (!isNullable(node) && current === "" && false) }),
+      checked: c.value === current && !(c.value === "" && !isNullable(node)) ? true : null }),
     h("span", {}, c.label)))),
   errorSlot(path));
 }
@@ -77,13 +77,12 @@ function renderInput(path, node, value, required) {
   if (numeric) Object.assign(attrs, { type: "text", inputmode: "decimal" });
   else if (!long) attrs.type = "text";
   const control = long ? h("textarea", { ...attrs, rows: 3 }) : h("input", attrs);
-  const unknown = value === null;
   control.value = value === null || value === undefined ? "" : String(value);
   const wrap = h("div", { class: "field input", dataset: { path, kind: numeric ? "number" : "text" } },
     h("label", { for: fieldId(path) }, labelText(node, required)), help(path, node), control);
   if (isNullable(node)) {
-    const box = h("input", { type: "checkbox", id: `${fieldId(path)}-unknown`, class: "unknown-box",
-      checked: unknown && numeric ? true : null });
+    // Ticked means "I don't know" (null); an empty box means the same, so it starts unticked.
+    const box = h("input", { type: "checkbox", id: `${fieldId(path)}-unknown`, class: "unknown-box" });
     const sync = () => { control.disabled = box.checked; if (box.checked) control.value = ""; };
     box.addEventListener("change", sync);
     sync();
