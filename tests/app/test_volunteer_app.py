@@ -83,6 +83,11 @@ def test_join_fill_every_step_attach_a_photo_and_send(phone, live_server, commit
     join(pg, live_server, name, organisation_code=code)
     assert_accessible(pg, "join")
     shoot(pg, "01-join")
+    pg.get_by_label("기관 코드 (선택)").fill("NO-SUCH-CODE")
+    pg.get_by_role("button", name="가입하기").click()
+    field_error_shown(pg, "f-organisation_code", "모집 기관에서 받은 코드를 확인해 주세요")
+    assert_accessible(pg, "join with an error")
+    pg.get_by_label("기관 코드 (선택)").fill(code.lower())  # codes are matched case-insensitively
     pg.get_by_role("button", name="가입하기").click()
 
     # 1. Where: the phone's GPS fills the coordinates and says how precise they are.
@@ -257,6 +262,10 @@ def test_a_report_made_offline_is_sent_once_when_the_connection_returns(phone, l
     pg.get_by_role("button", name="지금 보내기").click()
     waiting.filter(has_text="연결을 기다리는 중").wait_for()
     assert rows(committed_engine, "SELECT id FROM reports") == []
+    # The page itself opens with no connection (the service worker's copy), the report still waiting.
+    pg.reload()
+    waiting.filter(has_text="연결을 기다리는 중").wait_for()
+    assert pg.evaluate("navigator.serviceWorker.controller !== null")
 
     pg.context.set_offline(False)
     wait_until(pg, lambda: rows(committed_engine, "SELECT id FROM report_photos"), what="the photo to arrive")
