@@ -405,3 +405,51 @@ def test_keyboard_only_at_200_percent_zoom_with_large_targets(browser, live_serv
         assert context.outside_requests == []
     finally:
         context.close()
+
+
+def test_answers_lost_on_the_way_back_never_make_a_second_report_or_photo(phone, live_server, committed_engine):
+    """The server stores the report and the photo but the phone never hears back (the network
+    drops the answer): the phone sends again, and still exactly one of each is stored."""
+    pg = phone
+    log_in(pg, live_server)
+    next_step(pg, "장소")
+    fill_place(pg, "을지로입구역 화장실")
+    pg.get_by_role("button", name="5 사진").click()
+    pg.locator("#photo-gallery").set_input_files(files=[{"name": "door.jpg", "mimeType": "image/jpeg",
+                                                          "buffer": jpeg_bytes(640, 480)}])
+    pg.locator("li.photo").wait_for()
+    pg.get_by_role("button", name="6 확인하고 보내기").click()
+
+    reached = {"report": 0, "photo": 0}
+
+    def lose_first_answer(route):
+        request = route.request
+        if request.method != "POST":
+            route.fallback()
+            return
+        kind = "photo" if request.url.endswith("/photos") else "report"
+        reached[kind] += 1
+        response = route.fetch()  # the server does the work…
+        if reached[kind] == 1:
+            route.abort("connectionreset")  # …and the answer is lost
+        else:
+            route.fulfill(response=response)
+
+    pg.route("**/api/v1/reports**", lose_first_answer)
+    pg.get_by_role("button", name="보내기", exact=True).click()
+    pg.get_by_role("heading", name="이 휴대폰에 저장했습니다").wait_for()
+    # Stored, though the phone does not know; steps 3 and 4 were skipped, so they went as "don't know".
+    (stored,) = rows(committed_engine, "SELECT payload FROM reports")
+    assert stored.payload["toilet"]["door_clear_width_cm"] is None and stored.payload["access_route"]["path"] is None
+
+    pg.get_by_role("link", name="내 제보 보기").click()
+    pg.get_by_role("button", name="지금 보내기").click()  # report replayed (200), photo answer lost
+    wait_until(pg, lambda: reached["photo"] == 1, what="the first photo upload")
+    pg.locator(".outbox-item").filter(has_text="연결을 기다리는 중").wait_for()
+    pg.get_by_role("button", name="지금 보내기").click()  # photo already there: not sent again
+    pg.locator(".outbox-item").wait_for(state="detached")
+
+    assert reached == {"report": 2, "photo": 1}
+    (report,) = rows(committed_engine, "SELECT id FROM reports")
+    assert len(rows(committed_engine, "SELECT id FROM report_photos WHERE report_id = :id", id=report.id)) == 1
+    assert_clean(pg)

@@ -2,7 +2,7 @@
 // the outbox of reports waiting on the phone, and "my reports".
 import { api, ApiError, OfflineError, logIn, session, clearSession } from "./api.js";
 import { t, pick, getLang, setLang, titleOf, messageOf, ageBands } from "./i18n.js";
-import { h, renderNode, renderObject, collectObject, collectNode, validateNode, showErrors,
+import { h, renderNode, renderObject, collectObject, collectNode, validateNode, showErrors, emptyValue,
   baseType, isLineString, isPoint } from "./schema-form.js";
 import { loadMapConfig, locationTools, lineStringWidget, pointWidget } from "./where.js";
 import { resizePhoto } from "./photos.js";
@@ -242,7 +242,7 @@ function collectStep() {
 function validateStep(key) {
   const errors = [];
   if (schema.properties[key]) {
-    validateNode(key, stepNode(key), draft.body[key] ?? {}, true, errors);
+    validateNode(key, stepNode(key), draft.body[key] ?? emptyValue(stepNode(key)), true, errors);
   }
   if (key === "review") for (const [k, node] of reviewFields()) validateNode(k, node, draft.body[k], (schema.required || []).includes(k), errors);
   return errors;
@@ -253,7 +253,8 @@ function buildBody() {
     observed_at: draft.observed_at };
   for (const key of Object.keys(schema.properties)) {
     if (SYSTEM_FIELDS.has(key)) continue;
-    if (draft.body[key] !== undefined) body[key] = draft.body[key];
+    const value = draft.body[key] !== undefined ? draft.body[key] : emptyValue(schema.properties[key]);
+    if (value !== undefined) body[key] = value;
   }
   return body;
 }

@@ -150,6 +150,20 @@ function renderList(path, node, value, widgets) {
   return wrap;
 }
 
+/** What an unvisited part of the form sends: null for every nullable field ("I don't know"),
+ * nested objects filled the same way; required fields stay absent so validation names them. */
+export function emptyValue(node) {
+  if (baseType(node) === "object" && !isNullable(node)) {
+    const out = {};
+    for (const [key, child] of Object.entries(node.properties || {})) {
+      const v = emptyValue(child);
+      if (v !== undefined) out[key] = v;
+    }
+    return out;
+  }
+  return isNullable(node) ? null : undefined;
+}
+
 /** Read a node's value back from the DOM below `root`. Unparseable numbers stay strings
  * so that validation can point at them. */
 export function collectNode(path, node, root) {
