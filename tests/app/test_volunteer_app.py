@@ -241,7 +241,17 @@ def test_a_report_made_offline_is_sent_once_when_the_connection_returns(phone, l
     log_in(pg, live_server)
     next_step(pg, "장소")
     fill_place(pg, "시청역 1번 출구 화장실")
-    for title in ("가는 길", "화장실", "사진"):
+    next_step(pg, "가는 길")
+    # Recording while walking: each new position of the phone becomes a point of the route.
+    pg.context.set_geolocation({"longitude": WALK[0][0], "latitude": WALK[0][1], "accuracy": 5})
+    pg.get_by_role("button", name="걸으며 경로 기록 시작").click()
+    pg.locator(".route-summary").filter(has_text="점 1개").wait_for()
+    for n, (lon, lat) in enumerate(WALK[1:], start=2):
+        pg.context.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 5})
+        pg.locator(".route-summary").filter(has_text=f"점 {n}개").wait_for()
+    pg.get_by_role("button", name="경로 기록 멈춤").click()
+    assert pg.get_by_role("button", name="걸으며 경로 기록 시작").get_attribute("aria-pressed") == "false"
+    for title in ("화장실", "사진"):
         next_step(pg, title)
     pg.locator("#photo-gallery").set_input_files(files=[{"name": "entrance.jpg", "mimeType": "image/jpeg",
                                                           "buffer": jpeg_bytes(800, 600)}])
@@ -275,8 +285,9 @@ def test_a_report_made_offline_is_sent_once_when_the_connection_returns(phone, l
     pg.reload()
     pg.locator(".report").first.wait_for()
     pg.wait_for_timeout(500)
-    (report,) = rows(committed_engine, "SELECT id, name FROM reports")
+    (report,) = rows(committed_engine, "SELECT id, name, payload FROM reports")
     assert report.name == "시청역 1번 출구 화장실"
+    assert report.payload["access_route"]["path"]["coordinates"] == [list(p) for p in WALK]
     assert [p.kind for p in rows(committed_engine, "SELECT kind FROM report_photos WHERE report_id = :id", id=report.id)] \
         == ["entrance"]
     assert pg.evaluate("indexedDB.databases().then(d => d.length)") >= 1
@@ -453,3 +464,35 @@ def test_answers_lost_on_the_way_back_never_make_a_second_report_or_photo(phone,
     (report,) = rows(committed_engine, "SELECT id FROM reports")
     assert len(rows(committed_engine, "SELECT id FROM report_photos WHERE report_id = :id", id=report.id)) == 1
     assert_clean(pg)
+
+
+def test_nearby_published_toilets_are_offered_before_sending(phone, live_server):
+    """`GET /api/v1/toilets/nearby` belongs to issue 3 (another branch): here it is a named fake
+    at that boundary, answering GeoJSON as the published layer does."""
+    pg = phone
+    log_in(pg, live_server)
+    asked = []
+
+    def fake_nearby(route):
+        asked.append(route.request.url)
+        route.fulfill(json={"type": "FeatureCollection", "features": [{
+            "type": "Feature", "id": "T-000123", "geometry": {"type": "Point", "coordinates": list(CITY_HALL)},
+            "properties": {"name": "서울시청 장애인화장실", "distance_m": 12.4}}]})
+
+    pg.route("**/api/v1/toilets/nearby**", fake_nearby)
+    next_step(pg, "장소")
+    fill_place(pg)
+    pg.get_by_role("button", name="6 확인하고 보내기").click()
+    choice = pg.get_by_role("radio", name="예, 이 화장실입니다: 서울시청 장애인화장실 (12 m)")
+    choice.check()
+    assert "lon=126.9779" in asked[0] and "lat=37.5663" in asked[0]
+    assert_accessible(pg, "review with nearby toilets")
+    pg.context.set_offline(True)
+    pg.get_by_role("button", name="보내기", exact=True).click()
+    pg.get_by_role("heading", name="이 휴대폰에 저장했습니다").wait_for()
+    kept = pg.evaluate("""() => new Promise(r => { const q = indexedDB.open('reachable');
+        q.onsuccess = () => { const g = q.result.transaction('outbox').objectStore('outbox').getAll();
+        g.onsuccess = () => r(g.result.map(i => i.nearby_choice)); }; })""")
+    assert kept == [{"type": "published", "id": "T-000123", "name": "서울시청 장애인화장실"}]
+    pg.context.set_offline(False)
+    assert pg.outside_requests == []

@@ -399,7 +399,7 @@ function renderPhotosStep(body) {
 function answerText(node, value) {
   if (value === null || value === undefined || value === "") return t("unknown");
   if (isLineString(node)) return t("route_summary", { n: value.coordinates.length, m: "?" }).replace(/, .*$/, "");
-  if (isPoint(node)) return t("point_value", value);
+  if (isPoint(node)) return `${value.lat}, ${value.lon}`;
   if (Array.isArray(value)) return value.map((v) => answerText(node.items, v)).join(" / ");
   if (baseType(node) === "object") {
     return Object.entries(node.properties || {}).filter(([k]) => value[k] !== null && value[k] !== undefined)

@@ -148,7 +148,11 @@ export function lineStringWidget(path, node, value, { toilet } = {}) {
     redraw();
   };
   const addHere = async () => {
-    try { const fix = await locate(); add([fix.lon, fix.lat]); }
+    try {
+      const fix = await locate();
+      const c = [fix.lon, fix.lat];
+      if (watchId === null || !coords.length || distanceM(coords.at(-1), c) >= 3) add(c);
+    }
     catch (err) { announce(t("locate_failed", { why: err.message || err.code })); }
   };
   const recordBtn = h("button", { type: "button", class: "btn secondary", "aria-pressed": "false" }, t("route_record"));
@@ -158,6 +162,9 @@ export function lineStringWidget(path, node, value, { toilet } = {}) {
       recordBtn.textContent = t("route_record"); recordBtn.setAttribute("aria-pressed", "false");
       return;
     }
+    // The first point is where recording starts (the street entrance); a watch may take a
+    // while to report, or report an error first, so ask for it at once as well.
+    addHere();
     watchId = navigator.geolocation.watchPosition((pos) => {
       const c = [round(pos.coords.longitude), round(pos.coords.latitude)];
       Object.assign(lastFix, { lon: c[0], lat: c[1], accuracy_m: Math.round(pos.coords.accuracy) });
