@@ -148,6 +148,10 @@ def test_join_fill_every_step_attach_a_photo_and_send(phone, live_server, commit
                                                           "buffer": jpeg_bytes()}])
     pg.locator("li.photo").wait_for()
     pg.get_by_label("사진 1 · 사진 종류").select_option("door")
+    # A reload (or a phone that drops the page) loses neither the answers nor the photo.
+    pg.reload()
+    pg.locator("li.photo img").wait_for()
+    assert pg.get_by_label("사진 1 · 사진 종류").input_value() == "door"
     assert_accessible(pg, "step 5 (photos)")
     shoot(pg, "06-photos")
     next_step(pg, "확인하고 보내기")

@@ -6,14 +6,14 @@ import { h, renderNode, renderObject, collectObject, collectNode, validateNode, 
   baseType, isLineString, isPoint } from "./schema-form.js";
 import { loadMapConfig, locationTools, lineStringWidget, pointWidget } from "./where.js";
 import { resizePhoto } from "./photos.js";
-import { outbox, newItem, syncOutbox, sendNow, mine } from "./outbox.js";
+import { outbox, newItem, syncOutbox, sendNow, mine, draftPhotos } from "./outbox.js";
 import { announce } from "./live.js";
 
 const SYSTEM_FIELDS = new Set(["client_submission_id", "schema_version", "observed_at"]);
 const DRAFT_KEY = "reachable.draft";
 const main = document.getElementById("main");
 let schema = null;
-let draft = null; // the report being written; photos live only in memory until it is sent
+let draft = null; // the report being written (answers in localStorage, photos in IndexedDB)
 let currentView = null;
 
 // --- small helpers ---------------------------------------------------------------------------
@@ -205,16 +205,21 @@ function newDraft() {
     moderatorMessage: null, nearbyChoice: null, errors: [], located: false };
 }
 
+/** Answers go to localStorage, photos to IndexedDB: a reload or a dead battery loses nothing. */
 function saveDraft() {
-  if (!draft) { localStorage.removeItem(DRAFT_KEY); return; }
+  if (!draft) { localStorage.removeItem(DRAFT_KEY); draftPhotos.clear().catch(() => {}); return; }
   const { photos, ...rest } = draft;
   localStorage.setItem(DRAFT_KEY, JSON.stringify(rest));
 }
 
-function restoreDraft() {
+function saveDraftPhotos() {
+  if (draft) draftPhotos.save(draft.id, draft.photos).catch(() => {});
+}
+
+async function restoreDraft() {
   try {
     const saved = JSON.parse(localStorage.getItem(DRAFT_KEY));
-    if (saved && saved.id) return { ...newDraft(), ...saved, photos: [] };
+    if (saved && saved.id) return { ...newDraft(), ...saved, photos: await draftPhotos.load(saved.id) };
   } catch { /* a broken draft is dropped */ }
   return null;
 }
@@ -231,6 +236,7 @@ function collectStep() {
   if (key === "review") for (const [k, node] of reviewFields()) draft.body[k] = collectNode(k, node, section);
   if (key === "photos") {
     draft.photos.forEach((p, i) => { const sel = section.querySelector(`#photo-kind-${i}`); if (sel) p.kind = sel.value; });
+    saveDraftPhotos();
   }
   if (key === "review") {
     const choice = section.querySelector("input[name=nearby]:checked");
@@ -281,9 +287,9 @@ function goToStep(i, { validate = false } = {}) {
   renderStep();
 }
 
-function viewWizard() {
+async function viewWizard() {
   currentView = "wizard";
-  draft ??= restoreDraft() ?? newDraft();
+  draft ??= (await restoreDraft()) ?? newDraft();
   renderStep();
 }
 
@@ -356,13 +362,13 @@ function renderPhotosStep(body) {
       const kindLabel = pick(schema["x-photo-kinds"][p.kind]);
       const select = h("select", { id: `photo-kind-${i}`, class: "photo-kind" },
         photoKinds().map(([k, pair]) => h("option", { value: k, selected: k === p.kind ? true : null }, pick(pair))));
-      select.addEventListener("change", () => { p.kind = select.value; });
+      select.addEventListener("change", () => { p.kind = select.value; saveDraftPhotos(); });
       list.append(h("li", { class: "photo" },
         h("img", { src: p.url, alt: `${t("photo_n", { n: i + 1 })}: ${kindLabel}`, width: 96, height: 96 }),
         h("div", { class: "photo-meta" },
           h("label", { for: `photo-kind-${i}` }, `${t("photo_n", { n: i + 1 })} · ${t("photo_kind")}`), select,
           h("button", { type: "button", class: "btn secondary", onclick: () => {
-            URL.revokeObjectURL(p.url); draft.photos.splice(i, 1); redraw();
+            URL.revokeObjectURL(p.url); draft.photos.splice(i, 1); saveDraftPhotos(); redraw();
             body.querySelector("#photo-gallery")?.focus();
           } }, t("photo_remove", { n: i + 1 })))));
     });
@@ -379,6 +385,7 @@ function renderPhotosStep(body) {
       } catch { announce(t("photo_failed", { name: file.name }), { assertive: true }); }
     }
     input.value = "";
+    saveDraftPhotos();
     redraw();
     announce(t("photo_added", { n: added }));
   };
@@ -567,6 +574,8 @@ function fixOutboxItem(item) {
   draft = draftFromBody(item.body, { fields: { revisionOf: item.revision_of, nearbyChoice: item.nearby_choice,
     photos: item.photos.map((p) => ({ blob: p.blob, kind: p.kind, name: p.name })), errors: item.error?.fields || [] } });
   draft.step = draft.errors.length ? stepIndexForPath(draft.errors[0].path) : 0;
+  saveDraft();
+  saveDraftPhotos();
   location.hash = "#/new";
   if (currentView === "wizard") renderStep();
 }

@@ -9,23 +9,27 @@ import { api, ApiError, OfflineError, session } from "./api.js";
 
 const DB_NAME = "reachable";
 const STORE = "outbox";
+const DRAFT_STORE = "draft_photos"; // photos of the report being written, so a reload keeps them
 let dbPromise;
 
 function openDb() {
   dbPromise ??= new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: "client_submission_id" });
+    const req = indexedDB.open(DB_NAME, 2);
+    req.onupgradeneeded = (event) => {
+      if (event.oldVersion < 1) req.result.createObjectStore(STORE, { keyPath: "client_submission_id" });
+      if (event.oldVersion < 2) req.result.createObjectStore(DRAFT_STORE);
+    };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
   return dbPromise;
 }
 
-async function tx(mode, fn) {
+async function tx(mode, fn, storeName = STORE) {
   const db = await openDb();
   return new Promise((resolve, reject) => {
-    const t = db.transaction(STORE, mode);
-    const store = t.objectStore(STORE);
+    const t = db.transaction(storeName, mode);
+    const store = t.objectStore(storeName);
     const result = fn(store);
     t.oncomplete = () => resolve(result?.result ?? result);
     t.onerror = () => reject(t.error);
@@ -40,6 +44,17 @@ export const outbox = {
     const items = await tx("readonly", (s) => s.getAll());
     return items.sort((a, b) => a.created_at.localeCompare(b.created_at));
   },
+};
+
+/** The draft's photos (blob, kind, name) for the draft `draftId`. */
+export const draftPhotos = {
+  save: (draftId, photos) => tx("readwrite", (s) => s.put(
+    { draftId, photos: photos.map((p) => ({ blob: p.blob, kind: p.kind, name: p.name })) }, "current"), DRAFT_STORE),
+  load: async (draftId) => {
+    const saved = await tx("readonly", (s) => s.get("current"), DRAFT_STORE);
+    return saved && saved.draftId === draftId ? saved.photos : [];
+  },
+  clear: () => tx("readwrite", (s) => s.delete("current"), DRAFT_STORE),
 };
 
 /** The items of the volunteer logged in now. */
