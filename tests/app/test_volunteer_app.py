@@ -201,6 +201,15 @@ def field_error_shown(pg, field_id: str, text_part: str) -> None:
 def test_validation_errors_are_shown_and_announced_at_their_fields(phone, live_server, committed_engine):
     pg = phone
     log_in(pg, live_server)
+    # Dragging the pin moves the point and says so (source: map pin).
+    pin = pg.locator(".leaflet-marker-icon").bounding_box()
+    pg.mouse.move(pin["x"] + pin["width"] / 2, pin["y"] + pin["height"] - 4)
+    pg.mouse.down()
+    pg.mouse.move(pin["x"] + pin["width"] / 2 + 20, pin["y"] + pin["height"] - 4, steps=5)
+    pg.mouse.move(pin["x"] + pin["width"] / 2 + 40, pin["y"] + pin["height"] - 4, steps=5)
+    pg.mouse.up()
+    assert pg.get_by_role("radio", name="지도에서 핀 이동").is_checked()
+    assert float(pg.locator("#f-location-lon").input_value()) > CITY_HALL[0]
     next_step(pg, "장소")
     fill_place(pg)
     pg.get_by_label("자치구").fill("고담구")  # only the server knows Seoul's 25 districts
@@ -236,6 +245,7 @@ def test_validation_errors_are_shown_and_announced_at_their_fields(phone, live_s
     pg.get_by_role("heading", name="Sent").wait_for()
     (report,) = rows(committed_engine, "SELECT payload FROM reports")
     assert report.payload["place"]["district"] == "중구" and report.payload["toilet"]["door_clear_width_cm"] == 95
+    assert report.payload["location"]["source"] == "map_pin" and report.payload["location"]["lon"] > CITY_HALL[0]
     pg.get_by_role("button", name="한국어로 보기").click()
     assert_clean(pg)
 
