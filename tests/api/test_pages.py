@@ -62,3 +62,9 @@ def test_the_form_fields_are_written_only_in_the_schema():
             source = re.sub(r"^\s*//.*$|^\s*/?\*.*$", "", source, flags=re.M)
             used = sorted(n for n in names if re.search(rf"[\"'.`]{re.escape(n)}\b", source))
             assert used == [], f"{name} names form fields {used}: read them from the schema"
+
+
+def test_the_service_worker_keeps_every_script_for_offline_use():
+    sw = (APP_DIR / "sw.js").read_text("utf-8")
+    for script in sorted((APP_DIR / "js").glob("*.js")):
+        assert f'"/app/js/{script.name}"' in sw, f"{script.name} missing from sw.js SHELL: the app would not open offline"

@@ -1,13 +1,15 @@
 // The volunteer's app: join/log in, the report wizard rendered from the form schema,
 // the outbox of reports waiting on the phone, and "my reports".
-import { api, ApiError, OfflineError, logIn, session, clearSession } from "./api.js";
-import { t, pick, getLang, setLang, titleOf, messageOf, ageBands } from "./i18n.js";
+import { api, ApiError, OfflineError, session, clearSession } from "./api.js";
+import { t, pick, getLang, setLang, titleOf, messageOf } from "./i18n.js";
 import { h, renderNode, renderObject, collectObject, collectNode, validateNode, showErrors, emptyValue,
   baseType, isLineString, isPoint } from "./schema-form.js";
 import { loadMapConfig, locationTools, lineStringWidget, pointWidget } from "./where.js";
 import { resizePhoto } from "./photos.js";
 import { outbox, newItem, syncOutbox, sendNow, mine, draftPhotos } from "./outbox.js";
 import { announce } from "./live.js";
+import { setTitle, focusHeading } from "./page.js";
+import { viewLogin, viewJoin } from "./auth-view.js";
 
 const SYSTEM_FIELDS = new Set(["client_submission_id", "schema_version", "observed_at"]);
 const DRAFT_KEY = "reachable.draft";
@@ -35,12 +37,6 @@ function nowRfc3339() {
   return `${local}${off >= 0 ? "+" : "-"}${pad(off / 60)}:${pad(off % 60)}`;
 }
 
-function setTitle(text) { document.title = `${text} · ${t("app_title")}`; }
-
-function focusHeading(root = main) {
-  const heading = root.querySelector("h1, h2");
-  if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
-}
 
 function steps() { return schema["x-steps"]; }
 function stepNode(key) { return schema.properties[key]; }
@@ -104,98 +100,11 @@ async function route() {
   const hash = location.hash || "";
   if (!session() && !["#/join", "#/login"].includes(hash)) { location.hash = "#/login"; return; }
   await renderShell();
-  if (hash === "#/join") return viewJoin();
-  if (hash === "#/login") return session() ? (location.hash = "#/new") : viewLogin();
+  if (hash === "#/join") { currentView = "join"; return viewJoin(main); }
+  if (hash === "#/login") { currentView = "login"; return session() ? (location.hash = "#/new") : viewLogin(main); }
   if (hash === "#/mine") return viewMine();
   if (hash === "#/sent") return viewSent();
   return viewWizard();
-}
-
-// --- join and log in -------------------------------------------------------------------------
-
-function textField(path, label, helpText, attrs = {}) {
-  const id = `f-${path}`;
-  return h("div", { class: "field input", dataset: { path, kind: "text" } },
-    h("label", { for: id }, label),
-    helpText ? h("p", { class: "help", id: `${id}-help` }, helpText) : null,
-    h("input", { id, name: path, "aria-describedby": helpText ? `${id}-help` : null, ...attrs }),
-    h("p", { class: "error", id: `${id}-err`, hidden: true }));
-}
-
-function viewLogin(message) {
-  currentView = "login";
-  setTitle(t("login_title"));
-  const form = h("form", { class: "card", novalidate: true },
-    message ? h("p", { class: "notice", role: "status" }, message) : null,
-    textField("nickname", t("nickname"), null, { autocomplete: "username", required: true }),
-    textField("password", t("password"), null, { type: "password", autocomplete: "current-password", required: true }),
-    h("button", { type: "submit", class: "btn primary" }, t("do_login")));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const nickname = form.querySelector("#f-nickname").value.trim();
-    const password = form.querySelector("#f-password").value;
-    const missing = [["nickname", nickname], ["password", password]].filter(([, v]) => !v)
-      .map(([path]) => ({ path, message_ko: "꼭 입력해야 합니다.", message_en: "This field is required." }));
-    if (missing.length) return showFormErrors(form, missing);
-    try {
-      await logIn(nickname, password);
-      location.hash = "#/new";
-    } catch (exc) { handleFormFailure(form, exc, t("auth_offline")); }
-  });
-  main.replaceChildren(h("h1", {}, t("login_title")), form,
-    h("p", {}, h("a", { href: "#/join", class: "btn secondary" }, t("to_join"))));
-  focusHeading();
-}
-
-function viewJoin() {
-  currentView = "join";
-  setTitle(t("join_title"));
-  const age = h("fieldset", { class: "field choice", role: "radiogroup", id: "f-age_band", dataset: { path: "age_band", kind: "choice" } },
-    h("legend", {}, t("age_band")),
-    h("div", { class: "choices" }, ageBands().map((b, i) => h("label", { class: "choice-opt" },
-      h("input", { type: "radio", name: "age_band", value: b.value, id: `f-age_band-${i}` }), h("span", {}, b.label)))),
-    h("p", { class: "error", id: "f-age_band-err", hidden: true }));
-  const form = h("form", { class: "card", novalidate: true },
-    textField("nickname", t("nickname"), t("nickname_help"), { autocomplete: "username", required: true, maxlength: 40 }),
-    textField("password", t("password"), t("password_help"), { type: "password", autocomplete: "new-password", required: true }),
-    textField("organisation_code", t("org_code"), t("org_code_help"), { autocomplete: "off", autocapitalize: "characters" }),
-    age,
-    h("button", { type: "submit", class: "btn primary" }, t("do_join")));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const value = (id) => form.querySelector(id).value.trim();
-    const body = { nickname: value("#f-nickname"), password: form.querySelector("#f-password").value,
-      organisation_code: value("#f-organisation_code") || null,
-      age_band: form.querySelector("input[name=age_band]:checked")?.value };
-    const errors = [];
-    const need = (path, ok, ko, en) => { if (!ok) errors.push({ path, message_ko: ko, message_en: en }); };
-    need("nickname", body.nickname.length >= 2, "2자 이상 적어 주세요.", "At least 2 characters.");
-    need("password", body.password.length >= 8, "8자 이상 적어 주세요.", "At least 8 characters.");
-    need("age_band", !!body.age_band, "나이대를 골라 주세요.", "Please choose an age band.");
-    if (errors.length) return showFormErrors(form, errors);
-    try {
-      await api("/api/v1/volunteers", { method: "POST", json: body, auth: false });
-      await logIn(body.nickname, body.password);
-      location.hash = "#/new";
-    } catch (exc) { handleFormFailure(form, exc, t("auth_offline")); }
-  });
-  main.replaceChildren(h("h1", {}, t("join_title")), form,
-    h("p", {}, h("a", { href: "#/login", class: "btn secondary" }, t("to_login"))));
-  focusHeading();
-}
-
-function showFormErrors(form, fields, message) {
-  const { summary } = showErrors(form, form, fields, { message });
-  summary.focus();
-}
-
-function handleFormFailure(form, exc, offlineMessage) {
-  if (exc instanceof OfflineError) return showFormErrors(form, [], offlineMessage);
-  if (exc instanceof ApiError) {
-    const body = exc.body;
-    return showFormErrors(form, body.fields?.length ? body.fields : [], messageOf(body));
-  }
-  throw exc;
 }
 
 // --- the report wizard -----------------------------------------------------------------------
@@ -658,7 +567,7 @@ async function start() {
   window.addEventListener("reachable:unauthorised", () => {
     clearSession();
     if (location.hash !== "#/login") { location.hash = "#/login"; }
-    setTimeout(() => viewLogin(t("session_expired")), 0);
+    setTimeout(() => { currentView = "login"; viewLogin(main, t("session_expired")); }, 0);
   });
   setInterval(async () => { if (navigator.onLine && (await mine()).some((i) => i.state === "waiting")) syncAndRefresh(); }, 20000);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch(() => {});
