@@ -214,6 +214,16 @@ def test_validation_errors_are_shown_and_announced_at_their_fields(phone, live_s
     fill_place(pg)
     pg.get_by_label("자치구").fill("고담구")  # only the server knows Seoul's 25 districts
     next_step(pg, "가는 길")
+    # Errors on composite answers: a one-point route, an obstacle without its kind.
+    pg.get_by_role("button", name="지금 위치를 경로에 추가").click()
+    pg.locator(".route-summary").filter(has_text="점 1개").wait_for()
+    pg.get_by_role("button", name="+ 장애물 추가").click()
+    pg.get_by_role("button", name="다음 →").click()
+    pg.locator("#f-access_route-path-err").filter(has_text="점이 2개 이상 필요합니다").wait_for()
+    field_error_shown(pg, "f-access_route-obstacles-0-kind", "꼭 입력해야 합니다")
+    assert_accessible(pg, "errors on the route and on an obstacle")
+    pg.get_by_role("button", name="경로 모두 지우기").click()
+    pg.get_by_role("button", name="장애물 1 삭제").click()
     next_step(pg, "화장실")
 
     # The phone checks the schema's own limits before moving on (minimum 20 cm).
@@ -238,6 +248,8 @@ def test_validation_errors_are_shown_and_announced_at_their_fields(phone, live_s
     pg.get_by_role("button", name="Switch to English").click()
     pg.locator("#step-title").filter(has_text="The place").wait_for()
     field_error_shown(pg, "f-place-district", "Not one of Seoul's 25 districts")
+    assert pg.evaluate("document.documentElement.lang") == "en"
+    shoot(pg, "12-english-server-error")
     assert pg.get_by_label("District (gu)").input_value() == "고담구"
     pg.get_by_label("District (gu)").fill("중구")
     pg.get_by_role("button", name="Review and send").click()
