@@ -82,9 +82,9 @@ async function renderShell() {
     const link = (href, text, extra) => h("a", { href, class: "nav-link", "aria-current": here.startsWith(href) ? "page" : null }, text, extra);
     nav.append(h("ul", {},
       h("li", {}, link("#/new", t("nav_new"))),
-      h("li", {}, link("#/mine", t("nav_mine"), waiting ? h("span", { class: "badge" }, ` (${t("outbox_title")}: ${waiting})`) : null)),
+      h("li", {}, link("#/mine", t("nav_mine"), waiting ? h("span", { class: "badge" }, `\u00a0(${t("outbox_title")}: ${waiting})`) : null)),
       h("li", {}, h("button", { type: "button", class: "nav-link as-link", onclick: () => { clearSession(); draft = null; saveDraft(); location.hash = "#/login"; } },
-        t("nav_logout"), ` (${session().username})`))));
+        t("nav_logout"), `\u00a0(${session().username})`))));
   }
   updateNetBanner();
 }
