@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from accounts.models import Account
 from accounts.security import read_token
 from core.config import Settings
+from core.db import unit_of_work
 from core.errors import Forbidden, Unauthorised
 from mobile_schema.registry import SchemaRegistry
 
@@ -24,15 +25,8 @@ def get_settings_dep(request: Request) -> Settings:
 
 def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request: commit if the route returned, roll back if it raised."""
-    session: Session = request.app.state.session_factory()
-    try:
+    with unit_of_work(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def get_registry(request: Request) -> SchemaRegistry:

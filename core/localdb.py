@@ -54,10 +54,34 @@ def _apt_install(package: str) -> None:
     subprocess.run([*prefix, "apt-get", "install", "-y", "-q", package], check=True, env=env)
 
 
+def _postgres_can_reach(path: Path) -> bool:
+    return subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(path)], check=False,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+
+def cluster_base(settings: Settings) -> Path:
+    """Where the cluster lives: the git-ignored project folder; as root, if the `postgres` user
+    cannot reach it (a checkout under a private 0700 directory such as mktemp's), a folder
+    under /var/lib/reachable named after the project path, noted in the project folder."""
+    base = Path(settings.local_db_dir).resolve()
+    if not _as_root():
+        return base
+    base.mkdir(parents=True, exist_ok=True)
+    if _postgres_can_reach(base):
+        return base
+    import hashlib
+
+    fallback = Path("/var/lib/reachable") / hashlib.sha256(str(base).encode()).hexdigest()[:16]
+    fallback.mkdir(parents=True, exist_ok=True)
+    (base / "CLUSTER_LOCATION").write_text(
+        f"The postgres user cannot reach this folder, so the cluster lives in {fallback}\n")
+    return fallback
+
+
 class LocalCluster:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.base = Path(settings.local_db_dir).resolve()
+        self.base = cluster_base(settings)
         self.data_dir = self.base / "pgdata"
         self.socket_dir = self.base / "run"
         self.log_file = self.base / "postgres.log"

@@ -76,7 +76,9 @@ def demo_payload(row: PublicToiletRow, rng: random.Random) -> dict[str, Any]:
     """A plausible report of a real place; measurements drawn at random (and marked as demo)."""
     good = rng.random() < 0.55
     width = rng.choice([95, 100, 110, 120]) if good else rng.choice([70, 80, 85, 90, None])
-    dlon, dlat = rng.uniform(-0.0004, 0.0004), rng.uniform(-0.0004, 0.0004)
+    # The street entrance 10–45 m from the toilet door.
+    dlon = rng.choice([-1, 1]) * rng.uniform(0.00012, 0.0004)
+    dlat = rng.choice([-1, 1]) * rng.uniform(0.00012, 0.0004)
     return {
         "client_submission_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "schema_version": 1,

@@ -16,19 +16,23 @@ class PointPlace:
 
 def locate_point(db: Session, *, lon: float, lat: float, tolerance_m: float) -> PointPlace:
     """Inside Seoul (with a tolerance at the border, for simplified boundaries and GPS error),
-    and the district that contains the point, or else the nearest one within the tolerance."""
-    row = db.execute(
-        text(
-            """
-            WITH p AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
-            SELECT
-              EXISTS (SELECT 1 FROM city_boundary c, p
-                      WHERE ST_DWithin(c.geom::geography, p.g::geography, :tol)) AS inside,
-              (SELECT d.code FROM districts d, p
-                WHERE ST_DWithin(d.geom::geography, p.g::geography, :tol)
-                ORDER BY ST_Distance(d.geom::geography, p.g::geography), d.code LIMIT 1) AS district
-            """
-        ),
-        {"lon": lon, "lat": lat, "tol": tolerance_m},
-    ).one()
-    return PointPlace(inside_seoul=bool(row.inside), district_code=row.district)
+    and the district that contains the point, or else the nearest one within the tolerance.
+
+    Seoul is the union of its districts, so one indexed point-in-polygon test answers both
+    questions for almost every point; only points outside every district pay for the
+    geodesic distance, and only to the districts the index finds nearby.
+    """
+    params = {"lon": lon, "lat": lat, "tol": tolerance_m, "deg": tolerance_m / 80_000.0}
+    code = db.execute(text(
+        "SELECT code FROM districts WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) "
+        "ORDER BY code LIMIT 1"), params).scalar_one_or_none()
+    if code is not None:
+        return PointPlace(inside_seoul=True, district_code=code)
+    code = db.execute(text(
+        """
+        WITH p AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
+        SELECT d.code FROM districts d, p
+         WHERE ST_DWithin(d.geom, p.g, :deg) AND ST_DWithin(d.geom::geography, p.g::geography, :tol)
+         ORDER BY ST_Distance(d.geom::geography, p.g::geography), d.code LIMIT 1
+        """), params).scalar_one_or_none()
+    return PointPlace(inside_seoul=code is not None, district_code=code)

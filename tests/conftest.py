@@ -16,11 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
@@ -35,36 +34,15 @@ def _base_settings(tmp: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> Iterator[str]:
-    name = f"reachable_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    settings = Settings()
-    if settings.database_url:
-        from core.db import resolve_database_url
+def database_url() -> Iterator[str]:
+    from core.scratchdb import create_scratch_database
 
-        server = make_url(resolve_database_url(settings))
-        admin = server.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = server.set(database=name).render_as_string(hide_password=False)
-        drop = lambda: _drop(admin, name)  # noqa: E731
-    else:
-        from core.localdb import LocalCluster
-
-        cluster = LocalCluster(settings)
-        cluster.ensure_running()
-        cluster.create_database(name)
-        url = cluster.url(name)
-        drop = lambda: cluster.drop_database(name)  # noqa: E731
-    upgrade(url)
+    scratch = create_scratch_database(f"reachable_test_{os.getpid()}_{uuid.uuid4().hex[:6]}")
+    upgrade(scratch.url)
     try:
-        yield url
+        yield scratch.url
     finally:
-        drop()
-
-
-def _drop(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        scratch.drop()
 
 
 @pytest.fixture(scope="session")

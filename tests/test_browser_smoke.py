@@ -6,3 +6,14 @@ def test_api_docs_render_with_local_assets_only(page, live_server):
     page.goto(f"{live_server}/docs")
     page.get_by_text("/api/v1/reports", exact=True).first.wait_for(timeout=15000)
     assert page.outside_requests == []
+
+
+@pytest.mark.browser
+def test_landing_page_links_every_audience_and_passes_axe(page, live_server):
+    from tests.conftest import axe_violations
+
+    page.goto(live_server)
+    links = [a.get_attribute("href") for a in page.locator("main a").all()]
+    assert links == ["/app", "/moderate", "/maps/preview", "/docs"]
+    assert axe_violations(page) == []
+    assert page.outside_requests == []

@@ -1,0 +1,70 @@
+"""Shared pieces of the benchmarks: a scratch database on the project's cluster and a server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from core.config import PROJECT_ROOT
+from core.migrate import upgrade
+from core.scratchdb import create_scratch_database
+
+PYTHON = str(Path(sys.executable))
+
+
+@contextmanager
+def scratch_database(name: str):
+    """A fresh migrated database `name`; yields (SQLAlchemy URL, libpq conninfo); dropped after."""
+    scratch = create_scratch_database(name)
+    upgrade(scratch.url)
+    try:
+        yield scratch.url, scratch.conninfo
+    finally:
+        scratch.drop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(database_url: str, *, workers: int = 2, extra_env: dict[str, str] | None = None):
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=database_url, **(extra_env or {}))
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+        cwd=PROJECT_ROOT, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("server did not start")
+        yield base, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
