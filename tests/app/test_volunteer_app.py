@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 WALK = [(126.97745, 37.56605), (126.97770, 37.56622), (126.97790, 37.56630)]
 
 
-def wait_until(pg, predicate, timeout: float = 15.0, what: str = "condition"):
+def wait_until(pg, predicate, timeout: float = 30.0, what: str = "condition"):
     """Poll the database while letting Playwright run: its sync API serves the context's
     request routes only inside Playwright calls, so a bare time.sleep would stall the page."""
     end = time.monotonic() + timeout
@@ -265,6 +265,8 @@ def test_validation_errors_are_shown_and_announced_at_their_fields(phone, live_s
 def test_a_report_made_offline_is_sent_once_when_the_connection_returns(phone, live_server, committed_engine):
     pg = phone
     log_in(pg, live_server)
+    # The service worker has kept the page for offline use once it controls the page.
+    pg.wait_for_function("navigator.serviceWorker.controller !== null")
     next_step(pg, "장소")
     fill_place(pg, "시청역 1번 출구 화장실")
     next_step(pg, "가는 길")
@@ -301,7 +303,6 @@ def test_a_report_made_offline_is_sent_once_when_the_connection_returns(phone, l
     # The page itself opens with no connection (the service worker's copy), the report still waiting.
     pg.reload()
     waiting.filter(has_text="연결을 기다리는 중").wait_for()
-    assert pg.evaluate("navigator.serviceWorker.controller !== null")
 
     pg.context.set_offline(False)
     wait_until(pg, lambda: rows(committed_engine, "SELECT id FROM report_photos"), what="the photo to arrive")
