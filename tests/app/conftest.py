@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import uuid
 from pathlib import Path
 
 import pytest
@@ -63,7 +62,9 @@ def make_organisation(engine, code: str = "SNU-SSC") -> str:
 
 
 def nickname() -> str:
-    return f"봉사{uuid.uuid4().hex[:6]}"
+    """One volunteer per test (the committed tables are emptied after each), with a fixed name
+    so the screenshots do not change from run to run."""
+    return "한강봉사자"
 
 
 NEARBY = "/api/v1/toilets/nearby"  # issue 3, built on another branch: may answer 404 here
