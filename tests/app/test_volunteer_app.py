@@ -11,6 +11,7 @@ import time
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from tests.app.conftest import NEARBY, assert_accessible, assert_clean, jpeg_bytes, make_organisation, nickname, shoot
@@ -202,13 +203,14 @@ def test_validation_errors_are_shown_and_announced_at_their_fields(phone, live_s
     pg = phone
     log_in(pg, live_server)
     # Dragging the pin moves the point and says so (source: map pin).
+    pg.wait_for_timeout(300)  # the map settles its size just after it is drawn
     pin = pg.locator(".leaflet-marker-icon").bounding_box()
     pg.mouse.move(pin["x"] + pin["width"] / 2, pin["y"] + pin["height"] - 4)
     pg.mouse.down()
     pg.mouse.move(pin["x"] + pin["width"] / 2 + 20, pin["y"] + pin["height"] - 4, steps=5)
     pg.mouse.move(pin["x"] + pin["width"] / 2 + 40, pin["y"] + pin["height"] - 4, steps=5)
     pg.mouse.up()
-    assert pg.get_by_role("radio", name="지도에서 핀 이동").is_checked()
+    expect(pg.get_by_role("radio", name="지도에서 핀 이동")).to_be_checked()
     assert float(pg.locator("#f-location-lon").input_value()) > CITY_HALL[0]
     next_step(pg, "장소")
     fill_place(pg)
