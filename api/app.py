@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 import core.models  # noqa: F401  every table in the ORM's metadata (flushes resolve FKs to districts)
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
-from api.routes import accounts, mobile_schema, reports
+from api.routes import accounts, mobile_schema, pages, reports
 from api.routes import exports as exports_routes
 from api.routes import maps_preview, moderation, moderation_console, toilets
 from api.static_assets import mount_vendor_assets
@@ -57,6 +57,7 @@ def create_app(
     app.include_router(maps_preview.router)  # /maps/preview
 
     mount_vendor_assets(app)
+    pages.install_volunteer_app(app)
     if STATIC_DIR.exists():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

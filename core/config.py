@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="dev-only-change-me-0123456789abcdef0123456789", min_length=32)
     access_token_minutes: int = 60 * 24 * 14
 
+    # The volunteer app's map: no tile server by default (city networks may cut outside hosts);
+    # set e.g. MAP_TILE_URL=https://tile.example/{z}/{x}/{y}.png to draw a base map under the pin.
+    map_tile_url: str | None = None
+    map_tile_attribution: str | None = None
+
     # Validation of geometry (DESIGN.md "Rules that hold everywhere").
     seoul_border_tolerance_m: float = Field(default=50.0, ge=0, le=50)
     duplicate_radius_m: float = Field(default=30.0, gt=0, le=500)

@@ -248,11 +248,12 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
+def guarded_context(browser, live_server: str, **options):
     """A fresh browser context whose requests may reach only the app: anything else is
-    blocked and recorded, so a test can assert that no CDN or outside host was asked."""
-    context = browser.new_context(locale="ko-KR")
+    blocked and recorded in `context.outside_requests`, so a test can assert that no CDN or
+    outside host was asked. `options` go to `browser.new_context` (viewport, geolocation…)."""
+    options.setdefault("locale", "ko-KR")
+    context = browser.new_context(**options)
     outside: list[str] = []
 
     def guard(route):
@@ -264,8 +265,16 @@ def page(browser, live_server):
             route.abort()
 
     context.route("**/*", guard)
+    context.outside_requests = outside  # type: ignore[attr-defined]
+    return context
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A page in a guarded context (see `guarded_context`)."""
+    context = guarded_context(browser, live_server)
     pg = context.new_page()
-    pg.outside_requests = outside  # type: ignore[attr-defined]
+    pg.outside_requests = context.outside_requests  # type: ignore[attr-defined]
     yield pg
     context.close()
 
