@@ -67,11 +67,11 @@ def nickname() -> str:
     return "한강봉사자"
 
 
-NEARBY = "/api/v1/toilets/nearby"  # issue 3, built on another branch: may answer 404 here
+NEARBY = "/api/v1/toilets/nearby"
 
 
 def assert_clean(pg) -> None:
-    """No outside host asked, no script error, and no missing resource but the nearby list."""
+    """No outside host asked, no script error, and no missing resource."""
     assert pg.outside_requests == []
-    assert set(pg.not_found) <= {NEARBY}, pg.not_found
+    assert pg.not_found == [], pg.not_found
     assert [e for e in pg.console_errors if not e.startswith("Failed to load resource")] == []

@@ -157,10 +157,9 @@ def test_join_fill_every_step_attach_a_photo_and_send(phone, live_server, commit
     shoot(pg, "06-photos")
     next_step(pg, "확인하고 보내기")
 
-    # 6. Review: every answer in words; nearby toilets asked (the endpoint may not exist yet).
+    # 6. Review: every answer in words; published toilets nearby asked (none published here).
     pg.locator("#f-nearby .choices").wait_for()
-    if NEARBY in pg.not_found:  # not merged yet: the page says so and carries on
-        assert "근처 화장실 목록을 지금 볼 수 없습니다" in pg.locator("#f-nearby").inner_text()
+    assert NEARBY not in pg.not_found
     review = pg.locator(".review").inner_text()
     assert "95 cm" in review and "남녀 공용 장애인 화장실" in review and "모름" in review
     pg.get_by_label("메모").fill("휠체어로 직접 확인함")
@@ -495,20 +494,24 @@ def test_answers_lost_on_the_way_back_never_make_a_second_report_or_photo(phone,
     assert_clean(pg)
 
 
-def test_nearby_published_toilets_are_offered_before_sending(phone, live_server):
-    """`GET /api/v1/toilets/nearby` belongs to issue 3 (another branch): here it is a named fake
-    at that boundary, answering GeoJSON as the published layer does."""
+def test_nearby_published_toilets_are_offered_before_sending(phone, live_server, committed_engine):
+    """A toilet published ~12 m away (through the real publishing service) is offered by the
+    real `GET /api/v1/toilets/nearby` before the report is sent."""
+    from sqlalchemy.orm import Session
+
+    from tests.conftest import report_body
+    from toilets.service import create_toilet
+
+    with Session(committed_engine) as db:
+        published = create_toilet(
+            db, payload=report_body(**{"place.name": "서울시청 장애인화장실", "location.lat": CITY_HALL[1] + 0.000108}),
+            report_id=None, review_id=None)
+        db.commit()
+        toilet_id = str(published.id)
     pg = phone
     log_in(pg, live_server)
     asked = []
-
-    def fake_nearby(route):
-        asked.append(route.request.url)
-        route.fulfill(json={"type": "FeatureCollection", "features": [{
-            "type": "Feature", "id": "T-000123", "geometry": {"type": "Point", "coordinates": list(CITY_HALL)},
-            "properties": {"name": "서울시청 장애인화장실", "distance_m": 12.4}}]})
-
-    pg.route("**/api/v1/toilets/nearby**", fake_nearby)
+    pg.on("request", lambda r: asked.append(r.url) if "/api/v1/toilets/nearby" in r.url else None)
     next_step(pg, "장소")
     fill_place(pg)
     pg.get_by_role("button", name="6 확인하고 보내기").click()
@@ -522,6 +525,6 @@ def test_nearby_published_toilets_are_offered_before_sending(phone, live_server)
     kept = pg.evaluate("""() => new Promise(r => { const q = indexedDB.open('reachable');
         q.onsuccess = () => { const g = q.result.transaction('outbox').objectStore('outbox').getAll();
         g.onsuccess = () => r(g.result.map(i => i.nearby_choice)); }; })""")
-    assert kept == [{"type": "published", "id": "T-000123", "name": "서울시청 장애인화장실"}]
+    assert kept == [{"type": "published", "id": toilet_id, "name": "서울시청 장애인화장실"}]
     pg.context.set_offline(False)
     assert pg.outside_requests == []
