@@ -42,7 +42,8 @@ def running_server(database_url: str, *, workers: int = 2, extra_env: dict[str, 
     env = dict(os.environ, DATABASE_URL=database_url, **(extra_env or {}))
     proc = subprocess.Popen(
         [PYTHON, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+         "--workers", str(workers), "--log-level", "warning", "--no-access-log",
+         "--timeout-keep-alive", "60"],
         cwd=PROJECT_ROOT, env=env,
     )
     base = f"http://127.0.0.1:{port}"

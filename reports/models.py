@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+import geo.models  # noqa: F401  (districts, referenced by foreign key)
 from accounts.models import _in
 from core.db import Base
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape
 from shapely import LineString, Point
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -138,8 +138,11 @@ def submit_report(
     submission_id = uuid.UUID(body["client_submission_id"])
     fingerprint = body_fingerprint(body)
 
-    existing = _find_submission(db, volunteer.id, submission_id)
-    if existing is not None:
+    # A cheap look for a retry (a plain indexed row check) before the costly checks below.
+    seen = db.execute(_SUBMISSION_EXISTS, {"v": volunteer.id, "s": submission_id}).first()
+    if seen is not None:
+        existing = _find_submission(db, volunteer.id, submission_id)
+        assert existing is not None
         return _replay(db, existing, fingerprint)
 
     payload = registry.upgrade(body)
@@ -154,23 +157,26 @@ def submit_report(
         payload=payload,
         **derived_columns(payload, checked),
     )
-    stmt = (
-        pg_insert(Report).values(**values)
-        .on_conflict_do_nothing(constraint="uq_reports_volunteer_submission")
-        .returning(Report.id)
-    )
-    new_id = db.execute(stmt).scalar_one_or_none()
-    if new_id is None:  # a concurrent request with the same id won the race
+    # One round trip: insert, or nothing if a concurrent request with the same id won the race;
+    # the statement is built once so SQLAlchemy's compiled cache serves every submission.
+    report = db.scalars(_INSERT_REPORT, values).one_or_none()
+    if report is None:
         existing = _find_submission(db, volunteer.id, submission_id)
         assert existing is not None
         return _replay(db, existing, fingerprint)
 
     candidates = find_candidates(db, lon=loc["lon"], lat=loc["lat"], name=values["name"], floor=values["floor"],
-                                 radius_m=settings.duplicate_radius_m, exclude_report_id=new_id)
-    _store_candidates(db, new_id, candidates)
-    report = db.get(Report, new_id)
-    assert report is not None
+                                 radius_m=settings.duplicate_radius_m, exclude_report_id=report.id)
+    _store_candidates(db, report.id, candidates)
     return Submission(report, True, [c.as_dict() for c in candidates], checked.warnings)
+
+
+_SUBMISSION_EXISTS = text("SELECT 1 FROM reports WHERE volunteer_id = :v AND client_submission_id = :s")
+_INSERT_REPORT = (
+    pg_insert(Report)
+    .on_conflict_do_nothing(constraint="uq_reports_volunteer_submission")
+    .returning(Report)
+)
 
 
 def _find_submission(db: Session, volunteer_id: int, submission_id: uuid.UUID) -> Report | None:
@@ -190,11 +196,11 @@ def _replay(db: Session, existing: Report, fingerprint: str) -> Submission:
 
 
 def _store_candidates(db: Session, report_id: int, candidates: list[Candidate]) -> None:
-    for c in candidates:
-        db.add(DuplicateCandidate(report_id=report_id, candidate_type=c.candidate_type, candidate_id=c.candidate_id,
-                                  distance_m=c.distance_m, name_similarity=c.name_similarity,
-                                  same_floor=c.same_floor, candidate_name=c.candidate_name))
-    db.flush()
+    if candidates:
+        db.execute(pg_insert(DuplicateCandidate), [
+            {"report_id": report_id, "candidate_type": c.candidate_type, "candidate_id": c.candidate_id,
+             "distance_m": c.distance_m, "name_similarity": c.name_similarity, "same_floor": c.same_floor,
+             "candidate_name": c.candidate_name} for c in candidates])
 
 
 def stored_candidates(db: Session, report_id: int) -> list[dict[str, Any]]:
