@@ -274,7 +274,8 @@ def test_a_report_made_offline_is_sent_once_when_the_connection_returns(phone, l
     # Recording while walking: each new position of the phone becomes a point of the route.
     pg.context.set_geolocation({"longitude": WALK[0][0], "latitude": WALK[0][1], "accuracy": 5})
     pg.get_by_role("button", name="걸으며 경로 기록 시작").click()
-    pg.locator(".route-summary").filter(has_text="점 1개").wait_for()
+    # The app gives the phone's first fix up to 20 s (its geolocation timeout); so does the test.
+    pg.locator(".route-summary").filter(has_text="점 1개").wait_for(timeout=30_000)
     for n, (lon, lat) in enumerate(WALK[1:], start=2):
         pg.context.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 5})
         pg.locator(".route-summary").filter(has_text=f"점 {n}개").wait_for()
