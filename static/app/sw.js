@@ -1,7 +1,7 @@
 // Lets the app open with no connection: the page, its scripts, Leaflet and the form schema are
 // kept in a cache and served from it when the network fails (network first, so an online
 // volunteer always gets the current version). API writes never pass through here.
-const CACHE = "reachable-app-v2";
+const CACHE = "reachable-app-v3";
 const SHELL = [
   "/app/", "/app/app.css", "/app/manifest.webmanifest",
   "/app/js/main.js", "/app/js/api.js", "/app/js/i18n.js", "/app/js/schema-form.js", "/app/js/where.js",

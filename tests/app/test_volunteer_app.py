@@ -11,7 +11,6 @@ import time
 
 import httpx
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from sqlalchemy import text
 
@@ -275,14 +274,8 @@ def test_a_report_made_offline_is_sent_once_when_the_connection_returns(phone, l
     # Recording while walking: each new position of the phone becomes a point of the route.
     pg.context.set_geolocation({"longitude": WALK[0][0], "latitude": WALK[0][1], "accuracy": 5})
     pg.get_by_role("button", name="걸으며 경로 기록 시작").click()
-    first_point = pg.locator(".route-summary").filter(has_text="점 1개")
-    try:
-        first_point.wait_for(timeout=10_000)
-    except PlaywrightTimeout:
-        # Seen only in full-suite runs: headless Chromium's emulated GPS sometimes delivers no
-        # first fix to a fresh request. A real phone keeps reporting its position; so does the test.
-        pg.context.set_geolocation({"longitude": WALK[0][0], "latitude": WALK[0][1], "accuracy": 4})
-        first_point.wait_for(timeout=20_000)
+    # Exactly one first point: the fix where recording starts, never an older cached one.
+    pg.locator(".route-summary").filter(has_text="점 1개").wait_for()
     for n, (lon, lat) in enumerate(WALK[1:], start=2):
         pg.context.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 5})
         pg.locator(".route-summary").filter(has_text=f"점 {n}개").wait_for()

@@ -170,7 +170,9 @@ export function lineStringWidget(path, node, value, { toilet } = {}) {
       Object.assign(lastFix, { lon: c[0], lat: c[1], accuracy_m: Math.round(pos.coords.accuracy) });
       // Drop jitter: a new point only once the phone has moved a few metres.
       if (!coords.length || distanceM(coords.at(-1), c) >= 3) add(c);
-    }, () => {}, { enableHighAccuracy: true, maximumAge: 2000 });
+    // maximumAge 0: a cached fix would be where the volunteer stood before (often the toilet
+    // itself, from the first step) and would become a bogus first point of the route.
+    }, () => {}, { enableHighAccuracy: true, maximumAge: 0 });
     recordBtn.textContent = t("route_stop"); recordBtn.setAttribute("aria-pressed", "true");
   });
   const wrap = h("fieldset", { class: "field route", id: fieldId(path), dataset: { path, kind: "line" },
