@@ -88,10 +88,40 @@ def generate(conn: psycopg.Connection, rows: int) -> None:
             INSERT INTO toilet_routes (toilet_id, version, status, path, step_free, updated_at)
             SELECT id, 1, 'active', ST_MakeLine(ST_Translate(location, -0.0003, -0.0002), location),
                    data #>> '{access_route,step_free}', now() FROM toilets""")
+        # Each toilet published from an approved report with two photos (entrance, door), so the
+        # export joins the photos as it does for real data.
         cur.execute("""
-            INSERT INTO toilet_versions (toilet_id, version, status, name, location, route_path, data, verdict)
-            SELECT t.id, 1, t.status, t.name, t.location, r.path, t.data, t.verdict
-              FROM toilets t JOIN toilet_routes r ON r.toilet_id = t.id""")
+            INSERT INTO accounts (username, password_hash, role) VALUES ('bench-volunteer', 'x', 'volunteer')
+            RETURNING id""")
+        volunteer = cur.fetchone()[0]
+        cur.execute("""
+            CREATE TEMP TABLE published AS
+            SELECT t.id AS toilet_id, nextval('reports_id_seq') AS report_id FROM toilets t""")
+        cur.execute("""
+            INSERT INTO reports (id, volunteer_id, client_submission_id, body_sha256, schema_version, raw_payload,
+                                 payload, status, observed_at, location, location_source, name, district_code)
+            SELECT p.report_id, %s, gen_random_uuid(), md5(t.id::text) || md5(t.name), 1, '{}', '{}',
+                   'approved', now(), t.location, 'gps', t.name, t.district_code
+              FROM published p JOIN toilets t ON t.id = p.toilet_id""", (volunteer,))
+        cur.execute("""
+            INSERT INTO report_photos (id, report_id, kind, content_type, width_px, height_px, byte_size, sha256,
+                                       storage_key, thumb_key)
+            SELECT x.id, x.report_id, x.kind, 'image/jpeg', 1600, 1200, 250000, md5(x.id::text) || md5(x.kind),
+                   'bench/' || x.id || '.jpg', 'bench/' || x.id || '.thumb.jpg'
+              FROM (SELECT gen_random_uuid() AS id, p.report_id, k.kind
+                      FROM published p CROSS JOIN (VALUES ('entrance'), ('door')) k(kind)) x""")
+        cur.execute("""
+            INSERT INTO toilet_versions (toilet_id, version, status, name, location, route_path, data, verdict,
+                                         report_id)
+            SELECT t.id, 1, t.status, t.name, t.location, r.path, t.data, t.verdict, p.report_id
+              FROM toilets t JOIN toilet_routes r ON r.toilet_id = t.id JOIN published p ON p.toilet_id = t.id""")
+        # what publishing stores (toilets.service.photo_files_of_report): entrance first, then door
+        cur.execute("""
+            UPDATE toilets t SET photo_files = f.files
+              FROM (SELECT p.toilet_id, array_agg(ph.id || '.jpg' ORDER BY ph.kind = 'door') AS files
+                      FROM published p JOIN report_photos ph ON ph.report_id = p.report_id
+                     GROUP BY p.toilet_id) f
+             WHERE f.toilet_id = t.id""")
         cur.execute("""
             INSERT INTO change_log (entity, entity_id, op, version)
             SELECT e, id, 'create', 1 FROM toilets, (VALUES ('toilet'), ('route')) v(e) ORDER BY id, e DESC""")
@@ -222,7 +252,7 @@ def run(url: str, conninfo: str, rows: int) -> None:
     ogr_b = (work / "ogr.geojson").stat().st_size
     psql = str(_pg_bindir() / "psql")
     copy_sql = ("\\copy (SELECT id, version, status, name, building_name, floor, district_code, data, verdict, "
-                "last_verified_at, created_at, updated_at, ST_AsGeoJSON(location, 7) FROM toilets) "
+                "last_verified_at, created_at, updated_at, photo_files, ST_AsGeoJSON(location, 7) FROM toilets) "
                 f"TO '{work / 'copy.txt'}'")
     copy_s, copy_kb = run_child([psql, "-X", "-q", "-d", conninfo, "-c", copy_sql])
     copy_b = (work / "copy.txt").stat().st_size

@@ -68,7 +68,6 @@ class Settings(BaseSettings):
     snapshot_dir: Path = PROJECT_ROOT / "var" / "snapshots"
     # The data licence written into every snapshot manifest; the programme office confirms it.
     export_licence: str = "공공누리 제1유형(출처표시) · KOGL Type 1 (attribution required)"
-    export_fetch_rows: int = Field(default=2000, ge=1, le=100_000)  # server-side cursor batch
 
 
 @lru_cache

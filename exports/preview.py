@@ -37,12 +37,7 @@ SELECT t.id::text AS id, t.name, t.building_name, t.floor, t.district_code, t.ve
        t.data #>> '{toilet,door_clear_width_cm}' AS door_cm,
        t.data #>> '{access_route,step_free}' AS step_free,
        to_char(t.last_verified_at AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD') AS verified,
-       (SELECT p.id::text || '.' || substring(p.storage_key FROM '[.]([A-Za-z0-9]+)$')
-          FROM report_photos p
-         WHERE p.report_id = (SELECT v.report_id FROM toilet_versions v WHERE v.toilet_id = t.id
-                                AND v.report_id IS NOT NULL ORDER BY v.version DESC LIMIT 1)
-         ORDER BY CASE p.kind WHEN 'entrance' THEN 0 WHEN 'door' THEN 1 WHEN 'interior' THEN 2
-                  WHEN 'route' THEN 3 ELSE 4 END, p.uploaded_at, p.id LIMIT 1) AS photo
+       t.photo_files[1] AS photo
   FROM toilets t
  WHERE (CAST(:district AS text) IS NULL OR t.district_code = CAST(:district AS text))
  ORDER BY t.id
@@ -62,11 +57,8 @@ def main_photo_storage_key(db: Session, name: str) -> str | None:
     row = db.execute(text("""
         SELECT p.storage_key FROM report_photos p
          WHERE p.id = CAST(:id AS uuid)
-           AND EXISTS (SELECT 1 FROM toilet_versions v JOIN toilets t ON t.id = v.toilet_id
-                        WHERE v.report_id = p.report_id AND v.version = (
-                              SELECT max(v2.version) FROM toilet_versions v2
-                               WHERE v2.toilet_id = t.id AND v2.report_id IS NOT NULL))"""),
-                     {"id": m.group(1)}).first()
+           AND EXISTS (SELECT 1 FROM toilets t WHERE t.photo_files[1] = :name)"""),
+                     {"id": m.group(1), "name": name}).first()
     return row.storage_key if row else None
 
 

@@ -1,5 +1,5 @@
 """Building and streaming exports: PostGIS builds every feature or CSV row; Python only
-copies bytes out in batches (a server-side cursor for JSON, COPY for CSV), so memory stays
+copies bytes out in batches (COPY for both JSON and CSV), so memory stays
 flat whatever the size of the layer.
 
 Incremental sync (`since`): the high-water mark is read *before* the features, so every change
@@ -30,29 +30,15 @@ from toilets.models import VERDICTS
 
 FORMATS = ("geojson", "csv", "json")
 BOM = "\ufeff".encode()
-CHUNK_BYTES = 64 * 1024
+CHUNK_BYTES = 256 * 1024
 ATTRIBUTION_KO = "본 저작물은 '휠체어도 가는 화장실 찾기(reachable)' 공개 데이터를 이용하였습니다"
 # Bump when the bytes of an export change for the same data (ETags must change with them).
 EXPORT_FORMAT_VERSION = "1"
 
-PHOTO_ORDER = "CASE p.kind WHEN 'entrance' THEN 0 WHEN 'door' THEN 1 WHEN 'interior' THEN 2 " \
-              "WHEN 'route' THEN 3 ELSE 4 END"
-# The photos of the report behind each toilet's latest version that had one, as public file
-# names, ordered entrance → door → interior → route → other. Set-based (one hash join) rather
-# than a lateral lookup per row: a full export touches every toilet.
-PHOTOS_JOIN = (
-    "LEFT JOIN (SELECT lv.toilet_id, array_agg(p.id::text || '.' || "
-    "substring(p.storage_key FROM '[.]([A-Za-z0-9]+)$') "
-    f"ORDER BY {PHOTO_ORDER}, p.uploaded_at, p.id) AS files "
-    "FROM (SELECT DISTINCT ON (v.toilet_id) v.toilet_id, v.report_id FROM toilet_versions v "
-    "WHERE v.report_id IS NOT NULL ORDER BY v.toilet_id, v.version DESC) lv "
-    "JOIN report_photos p ON p.report_id = lv.report_id GROUP BY lv.toilet_id) ph ON ph.toilet_id = t.id"
-)
 FROM_BY_LAYER = {
-    "toilets": ("toilets t JOIN districts d ON d.code = t.district_code " + PHOTOS_JOIN, "t.location",
-                "t.status"),
-    "routes": ("toilet_routes r JOIN toilets t ON t.id = r.toilet_id JOIN districts d ON d.code = t.district_code "
-               + PHOTOS_JOIN, "r.path", "r.status"),
+    "toilets": ("toilets t JOIN districts d ON d.code = t.district_code", "t.location", "t.status"),
+    "routes": ("toilet_routes r JOIN toilets t ON t.id = r.toilet_id JOIN districts d ON d.code = t.district_code",
+               "r.path", "r.status"),
 }
 
 
@@ -305,8 +291,8 @@ def _batched(parts: Iterator[bytes]) -> Iterator[bytes]:
         yield b"".join(buf)
 
 
-def _tick(stream: ExportStream) -> None:
-    stream.features += 1
+def _advance(stream: ExportStream, n: int = 1) -> None:
+    stream.features += n
     if stream.on_feature:
         stream.on_feature(stream.features)
 
@@ -326,16 +312,36 @@ def _json_doc(db: Session, req: ExportRequest, settings: Settings, stream: Expor
     else:
         head = {"type": "FeatureCollection", **meta}
         yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [').encode()
-    sql, params = _psycopg_sql(feature_query(req, settings))
-    first = True
-    with _raw(db).cursor(name="reachable_export", withhold=False) as cur:
-        cur.itersize = settings.export_fetch_rows
-        cur.execute(sql, params)
-        for (feature,) in cur:
-            yield (feature if first else "," + feature).encode()
-            first = False
-            _tick(stream)
+    yield from _copy_features(db, feature_query(req, settings), stream)
     yield b"]}\n"
+
+
+# COPY rather than a cursor: PostgreSQL may plan it in parallel (a cursor never is), and the rows
+# arrive as bytes, never decoded to Python text. CSV mode with quote and delimiter set to control
+# bytes that PostgreSQL's JSON output never contains raw (it escapes everything below U+0020), so
+# each row is exactly the feature's JSON followed by one newline, and a newline inside a batch is
+# always a row boundary.
+JSON_ROWS_COPY = "COPY ({}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+
+
+def _copy_features(db: Session, q: Query, stream: ExportStream) -> Iterator[bytes]:
+    """The features' JSON texts joined by commas, in batches of about CHUNK_BYTES."""
+    sql, params = _psycopg_sql(q)
+    conn = _raw(db)
+    literal_sql = psycopg.ClientCursor(conn).mogrify(sql, params)  # COPY takes no server-side parameters
+    rows: list[memoryview] = []
+    size, sep = 0, b""
+    with conn.cursor() as cur, cur.copy(JSON_ROWS_COPY.format(literal_sql)) as copy:
+        for row in copy:  # one CopyData message per row
+            rows.append(row)
+            size += len(row)
+            if size >= CHUNK_BYTES:
+                yield sep + b"".join(rows)[:-1].replace(b"\n", b",")
+                _advance(stream, len(rows))
+                rows, size, sep = [], 0, b","
+    if rows:
+        yield sep + b"".join(rows)[:-1].replace(b"\n", b",")
+        _advance(stream, len(rows))
 
 
 def _csv_rows(db: Session, req: ExportRequest, settings: Settings, stream: ExportStream) -> Iterator[bytes]:
@@ -352,13 +358,13 @@ def _csv_rows(db: Session, req: ExportRequest, settings: Settings, stream: Expor
             if header:
                 header = False
             else:
-                _tick(stream)
+                _advance(stream)
 
 
 def photo_files(db: Session, req: ExportRequest, settings: Settings) -> Iterator[tuple[str, str]]:
     """(public file name, storage key under photo_dir) of every photo an export references."""
     full = ExportRequest(req.layer, req.profile, req.format, None, req.districts, req.verdicts, req.bbox)
-    q = _base(full, settings, "ph.files")
+    q = _base(full, settings, "t.photo_files AS files")
     sql, params = _psycopg_sql(Query(
         f"SELECT DISTINCT f.name, p.storage_key FROM ({q.sql}) x, unnest(x.files) AS f(name) "
         "JOIN report_photos p ON p.id = split_part(f.name, '.', 1)::uuid ORDER BY 1", q.params))

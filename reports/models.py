@@ -108,6 +108,12 @@ class ReportPhoto(Base):
     thumb_key: Mapped[str] = mapped_column(String(200))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
+    @property
+    def public_name(self) -> str:
+        """The file name exports and the preview publish: the photo's id and its extension, no
+        report id (the storage key's folder) and nothing from the volunteer's device."""
+        return f"{self.id}.{self.storage_key.rsplit('.', 1)[1]}"
+
 
 class DuplicateCandidate(Base):
     """A published toilet or pending report near a report, found when it was submitted."""

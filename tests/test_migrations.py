@@ -22,3 +22,63 @@ def test_the_app_alone_knows_every_table():
             "missing = {'districts', 'reports', 'reviews', 'toilets', 'audit_log'} - set(Base.metadata.tables); "
             "assert not missing, missing")
     subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, check=True)
+
+
+def test_0004_fills_photo_files_of_toilets_published_before_it():
+    """Toilets published before 0004 get the photos of the report behind their latest version that
+    had one, in display order, as publishing stores them from then on."""
+    import os
+    import uuid
+
+    import psycopg
+
+    from core.migrate import upgrade
+    from core.scratchdb import create_scratch_database
+
+    scratch = create_scratch_database(f"reachable_test_mig_{os.getpid()}_{uuid.uuid4().hex[:6]}")
+    try:
+        upgrade(scratch.url, "0003")
+        with psycopg.connect(scratch.conninfo) as conn:
+            volunteer = conn.execute("INSERT INTO accounts (username, password_hash, role) "
+                                     "VALUES ('vol', 'x', 'volunteer') RETURNING id").fetchone()[0]
+            reports = [conn.execute(
+                "INSERT INTO reports (volunteer_id, client_submission_id, body_sha256, schema_version, raw_payload, "
+                "payload, status, observed_at, location, location_source, name, district_code) "
+                "VALUES (%s, gen_random_uuid(), repeat('a', 64), 1, '{}', '{}', 'approved', now(), "
+                "ST_SetSRID(ST_MakePoint(126.978, 37.5665), 4326), 'gps', 'r', '11140') RETURNING id",
+                (volunteer,)).fetchone()[0] for _ in range(3)]
+            photos = {}
+            for report, kinds in zip(reports, [("entrance",), ("interior", "door", "entrance"), ()], strict=True):
+                for i, kind in enumerate(kinds):
+                    pid = uuid.uuid4()
+                    photos[(report, kind)] = f"{pid}.webp"
+                    conn.execute(
+                        "INSERT INTO report_photos (id, report_id, kind, content_type, width_px, height_px, byte_size, "
+                        "sha256, storage_key, thumb_key, uploaded_at) VALUES (%s, %s, %s, 'image/webp', 10, 10, 1, "
+                        "repeat('b', 64), %s, %s, now() + %s * interval '1 s')",
+                        (pid, report, kind, f"{report}/{pid}.webp", f"{report}/{pid}.thumb.webp", i))
+
+            def toilet(versions):  # versions: report id or None, oldest first
+                tid = conn.execute(
+                    "INSERT INTO toilets (version, name, district_code, location, data, verdict, last_verified_at) "
+                    "VALUES (%s, 't', '11140', ST_SetSRID(ST_MakePoint(126.978, 37.5665), 4326), '{}', 'unknown', "
+                    "now()) RETURNING id", (len(versions),)).fetchone()[0]
+                for n, report in enumerate(versions, start=1):
+                    conn.execute("INSERT INTO toilet_versions (toilet_id, version, status, name, location, data, "
+                                 "verdict, report_id) SELECT id, %s, status, name, location, data, verdict, %s "
+                                 "FROM toilets WHERE id = %s", (n, report, tid))
+                return tid
+
+            newer_report = toilet([reports[0], reports[1], None])  # latest with a report: reports[1]
+            no_photos = toilet([reports[0], reports[2]])  # latest report had none
+            no_report = toilet([None])
+            conn.commit()
+
+        upgrade(scratch.url)
+        with psycopg.connect(scratch.conninfo) as conn:
+            files = dict(conn.execute("SELECT id, photo_files FROM toilets").fetchall())
+        r = reports[1]
+        assert files[newer_report] == [photos[(r, "entrance")], photos[(r, "door")], photos[(r, "interior")]]
+        assert files[no_photos] == [] and files[no_report] == []
+    finally:
+        scratch.drop()

@@ -24,7 +24,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 import geo.models  # noqa: F401  (districts, referenced by foreign key)
@@ -58,6 +58,10 @@ class Toilet(Base):
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     # place / toilet / access_route fields with DESIGN.md names; unknown stays null.
     data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # The public file names of the photos the toilet shows, in display order: those of the report
+    # behind its latest version that had one. Stored when that version is published (a report's
+    # photos are frozen once review starts), so exports need no join per toilet.
+    photo_files: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     verdict: Mapped[str] = mapped_column(String(24))
     last_verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,8 +1,8 @@
 """What a profile is: columns as SQL expressions over the export's FROM clause.
 
-Aliases available to expressions: `t` (toilets), `d` (districts), `ph` (the photos of the
-report behind the toilet's latest version: `ph.files`, an ordered array of public file names),
-and for the routes layer `r` (toilet_routes). `:photo_prefix` and `:theme_id` are bound.
+Aliases available to expressions: `t` (toilets; `t.photo_files` is the ordered array of the
+public file names of the photos it shows), `d` (districts), and for the routes layer `r`
+(toilet_routes). `:photo_prefix` and `:theme_id` are bound.
 """
 
 from __future__ import annotations

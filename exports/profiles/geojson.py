@@ -23,7 +23,7 @@ ROUTE_FIELDS = ("step_free", "entrance_step_free", "entrance_door", "ramp_slope_
 
 UTC = "to_char(({0}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 PHOTO_URLS = ("coalesce((SELECT json_agg(:photo_prefix || '/' || f ORDER BY n) "
-              "FROM unnest(ph.files) WITH ORDINALITY AS u(f, n)), '[]'::json)")
+              "FROM unnest(t.photo_files) WITH ORDINALITY AS u(f, n)), '[]'::json)")
 
 
 def _utc(expr: str) -> str:
@@ -48,7 +48,7 @@ TOILET_PROPERTIES = (
     Column("place", "(t.data -> 'place')::json"),
     Column("toilet", "(t.data -> 'toilet')::json"),
     Column("access_route", "(t.data -> 'access_route')::json"),
-    Column("main_photo_url", "(CASE WHEN ph.files[1] IS NOT NULL THEN :photo_prefix || '/' || ph.files[1] END)"),
+    Column("main_photo_url", "(CASE WHEN t.photo_files[1] IS NOT NULL THEN :photo_prefix || '/' || t.photo_files[1] END)"),
     Column("photo_urls", PHOTO_URLS),
 )
 

@@ -89,7 +89,7 @@ def _usable() -> str:
 
 
 def _photo(n: int) -> str:
-    return f"(CASE WHEN ph.files[{n}] IS NOT NULL THEN :photo_prefix || '/' || ph.files[{n}] END)"
+    return f"(CASE WHEN t.photo_files[{n}] IS NOT NULL THEN :photo_prefix || '/' || t.photo_files[{n}] END)"
 
 
 _ROUTE_TEXT = join_known([

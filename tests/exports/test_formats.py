@@ -54,6 +54,24 @@ def test_geojson_follows_rfc_7946(db, settings, profile, layer):
     assert doc["x_seq"] >= 1 and doc["x_profile"] == profile
 
 
+AWKWARD = 'Line\nbreak\r\t"quoted" back\\slash \x01\x02 ,;{}[] 화장실 🚻 \u2028'
+
+
+@pytest.mark.parametrize(("profile", "fmt"), [("smart-seoul-map", "geojson"), ("smart-seoul-map", "json"),
+                                              ("geojson", "geojson")])
+def test_json_exports_carry_any_text_unchanged(db, settings, profile, fmt):
+    """The JSON rows leave PostgreSQL through COPY in CSV mode with control bytes as quote and
+    delimiter: text holding newlines, quotes, backslashes and those very bytes must survive."""
+    for i in range(3):  # several rows, so separators between features are exercised too
+        publish(db, **{"place.name": f"{AWKWARD} {i}", "place.location_detail": AWKWARD})
+    doc = export_json(db, settings, layer="toilets", fmt=fmt, profile=profile)
+    items = doc["body"] if fmt == "json" else [f["properties"] for f in doc["features"]]
+    key = "x_full_name" if profile == "smart-seoul-map" else "name"
+    assert sorted(item[key] for item in items) == [f"{AWKWARD} {i}".strip() for i in range(3)]
+    if profile == "geojson":
+        assert {item["place"]["location_detail"] for item in items} == {AWKWARD}
+
+
 def test_api_wrapper_has_header_and_body(db, settings):
     _three(db)
     doc = export_json(db, settings, layer="toilets", fmt="json", profile="smart-seoul-map")

@@ -30,6 +30,7 @@ def test_preview_serves_only_main_photos_of_published_toilets(client, db, settin
     unpublished, _, other = report_with_photos(db, settings, kinds=("entrance",))
     db.flush()
     assert client.get(f"/maps/photos/{photos[0].id}.png").content[:4] == b"\x89PNG"
+    assert client.get(f"/maps/photos/{photos[1].id}.png").status_code == 404  # published, but not the main one
     assert client.get(f"/maps/photos/{other[0].id}.png").status_code == 404
     assert client.get("/maps/photos/..%2F..%2Fetc%2Fpasswd").status_code == 404
 
