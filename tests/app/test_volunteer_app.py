@@ -529,3 +529,31 @@ def test_nearby_published_toilets_are_offered_before_sending(phone, live_server,
     assert kept == [{"type": "published", "id": toilet_id, "name": "서울시청 장애인화장실"}]
     pg.context.set_offline(False)
     assert pg.outside_requests == []
+
+
+def test_my_reports_shows_every_report_page_by_page(phone, live_server, committed_engine):
+    """More reports than one page: "show more" brings the rest, focus lands on the first new card."""
+    pg = phone
+    name = log_in(pg, live_server)
+    with committed_engine.begin() as conn:
+        conn.execute(text("""
+            INSERT INTO reports (volunteer_id, client_submission_id, body_sha256, schema_version, raw_payload, payload,
+                                 observed_at, submitted_at, location, location_source, name, district_code)
+            SELECT a.id, gen_random_uuid(), repeat('c', 64), 1, '{}', '{}', now(), now() - n * interval '1 hour',
+                   ST_SetSRID(ST_MakePoint(126.978, 37.5665), 4326), 'gps', '제보 ' || n, '11140'
+              FROM accounts a, generate_series(1, 57) n WHERE a.username = :name"""), {"name": name})
+    pg.get_by_role("link", name="내 제보").click()
+    cards = pg.locator(".report")
+    expect(cards).to_have_count(50)
+    assert cards.first.locator("h2").inner_text().endswith("제보 1")  # newest first
+    more = pg.get_by_role("button", name="더 보기 (전체 57개 중 50개 표시)")
+    assert_accessible(pg, "my reports, first page")
+    more.click()
+    expect(cards).to_have_count(57)
+    assert cards.last.locator("h2").inner_text().endswith("제보 57")
+    assert pg.get_by_role("button", name="더 보기", exact=False).count() == 0
+    # the keyboard and screen-reader user continues where the new cards start
+    assert pg.evaluate("document.activeElement.textContent").endswith("제보 51")
+    titles = cards.locator("h2").all_inner_texts()
+    assert len(set(titles)) == 57
+    assert_clean(pg)

@@ -122,6 +122,8 @@ const WORDS = {
   outbox_discard_confirm: ["이 제보를 이 휴대폰에서 지울까요?", "Delete this report from the phone?"],
   mine_title: ["내 제보", "My reports"],
   mine_empty: ["아직 보낸 제보가 없습니다.", "You have not sent any report yet."],
+  mine_retry: ["다시 불러오기", "Try again"],
+  mine_more: ["더 보기 (전체 {total}개 중 {shown}개 표시)", "Show more ({shown} of {total} shown)"],
   mine_offline: ["연결이 없어 목록을 불러올 수 없습니다.", "No connection: cannot load the list."],
   fix_resubmit: ["고쳐서 다시 보내기", "Fix and send again"],
   submitted_on: ["보낸 날: {d}", "Sent: {d}"],

@@ -503,6 +503,20 @@ async function fixReport(reportId) {
 const STATUS_ICON = { queued: "…", in_review: "…", changes_requested: "✎", pending_second_review: "…",
   approved: "✓", merged: "✓", rejected: "✕" };
 
+const MINE_PAGE = 50;
+
+function reportCard(r) {
+  return h("li", { class: `card report status-${r.status}`, dataset: { reportId: r.id } },
+    h("h2", { class: "h3", tabindex: "-1" }, `#${r.id} ${r.name || t("untitled")}`),
+    h("p", { class: "status" }, `${t("status")}: `, h("span", { "aria-hidden": "true" }, `${STATUS_ICON[r.status] || ""} `),
+      h("strong", {}, t(`st_${r.status}`))),
+    h("p", {}, t("submitted_on", { d: new Date(r.submitted_at).toLocaleString(getLang() === "ko" ? "ko-KR" : "en-GB") })),
+    r.status === "changes_requested" && r.moderator_message
+      ? h("div", { class: "notice moderator" }, h("p", {}, h("strong", {}, `${t("moderator_says")}: `), r.moderator_message)) : null,
+    r.status === "changes_requested"
+      ? h("button", { type: "button", class: "btn primary fix", onclick: () => fixReport(r.id) }, t("fix_resubmit")) : null);
+}
+
 async function viewMine() {
   currentView = "mine";
   setTitle(t("mine_title"));
@@ -510,25 +524,35 @@ async function viewMine() {
   const waiting = await outboxSection();
   if (waiting) parts.push(waiting);
   const list = h("ul", { class: "cards reports" });
-  try {
-    const { data } = await api("/api/v1/reports?page_size=50");
-    if (!data.items.length) list.append(h("li", {}, t("mine_empty")));
-    for (const r of data.items) {
-      list.append(h("li", { class: `card report status-${r.status}`, dataset: { reportId: r.id } },
-        h("h2", { class: "h3" }, `#${r.id} ${r.name || t("untitled")}`),
-        h("p", { class: "status" }, `${t("status")}: `, h("span", { "aria-hidden": "true" }, `${STATUS_ICON[r.status] || ""} `),
-          h("strong", {}, t(`st_${r.status}`))),
-        h("p", {}, t("submitted_on", { d: new Date(r.submitted_at).toLocaleString(getLang() === "ko" ? "ko-KR" : "en-GB") })),
-        r.status === "changes_requested" && r.moderator_message
-          ? h("div", { class: "notice moderator" }, h("p", {}, h("strong", {}, `${t("moderator_says")}: `), r.moderator_message)) : null,
-        r.status === "changes_requested"
-          ? h("button", { type: "button", class: "btn primary fix", onclick: () => fixReport(r.id) }, t("fix_resubmit")) : null));
+  const more = h("p", { class: "more" });
+  // Pages of MINE_PAGE reports, newest first; "show more" appends the next page and moves the
+  // focus to its first card, so nothing a volunteer sent is out of reach. A card already shown
+  // (a report sent meanwhile shifts the pages) is not shown twice.
+  const pageButton = (page, label) => h("button", { type: "button", class: "btn secondary", onclick: async (ev) => {
+    ev.currentTarget.disabled = true;
+    const added = await loadPage(page);
+    added[0]?.querySelector("h2")?.focus();
+  } }, label);
+  const loadPage = async (page) => {
+    try {
+      const { data } = await api(`/api/v1/reports?page_size=${MINE_PAGE}&page=${page}`);
+      if (page === 1 && !data.items.length) list.append(h("li", {}, t("mine_empty")));
+      const cards = data.items.filter((r) => !list.querySelector(`[data-report-id="${r.id}"]`)).map(reportCard);
+      list.append(...cards);
+      const shown = list.querySelectorAll(".report").length;
+      more.replaceChildren(shown < data.total && data.items.length
+        ? pageButton(page + 1, t("mine_more", { shown, total: data.total })) : "");
+      return cards;
+    } catch (exc) {
+      if (!(exc instanceof OfflineError) && !(exc instanceof ApiError)) throw exc;
+      more.replaceChildren(h("span", { class: "notice", role: "alert" },
+        exc instanceof OfflineError ? t("mine_offline") : messageOf(exc.body)),
+        page > 1 ? pageButton(page, t("mine_retry")) : "");
+      return [];
     }
-  } catch (exc) {
-    if (!(exc instanceof OfflineError) && !(exc instanceof ApiError)) throw exc;
-    list.append(h("li", { class: "notice" }, exc instanceof OfflineError ? t("mine_offline") : messageOf(exc.body)));
-  }
-  parts.push(list);
+  };
+  await loadPage(1);
+  parts.push(list, more);
   main.replaceChildren(...parts);
   focusHeading();
 }
