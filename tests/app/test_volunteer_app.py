@@ -7,6 +7,7 @@ and writes the screenshots that docs/volunteer-app.md shows.
 
 from __future__ import annotations
 
+import math
 import time
 
 import httpx
@@ -33,6 +34,12 @@ def wait_until(pg, predicate, timeout: float = 30.0, what: str = "condition"):
             return value
         pg.wait_for_timeout(200)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def metres_from(origin, point) -> tuple[float, float]:
+    """(east, north) in metres from origin to point (equirectangular; fine over a few hundred m)."""
+    east = math.radians(point[0] - origin[0]) * 6_371_008.8 * math.cos(math.radians(origin[1]))
+    return east, math.radians(point[1] - origin[1]) * 6_371_008.8
 
 
 def rows(engine, sql: str, **params):
@@ -556,4 +563,40 @@ def test_my_reports_shows_every_report_page_by_page(phone, live_server, committe
     assert pg.evaluate("document.activeElement.textContent").endswith("제보 51")
     titles = cards.locator("h2").all_inner_texts()
     assert len(set(titles)) == 57
+    assert_clean(pg)
+
+
+def test_route_points_tapped_on_the_map_become_the_route(phone, live_server, committed_engine):
+    """No GPS walk: the volunteer taps the street entrance, then the toilet, on the map."""
+    pg = phone
+    log_in(pg, live_server)
+    next_step(pg, "장소")
+    fill_place(pg)
+    next_step(pg, "가는 길")
+    area = pg.locator("#f-access_route-path-map")
+    area.locator(".leaflet-control-scale").wait_for()  # the map is drawn, centred on the toilet
+    pg.wait_for_timeout(300)  # the map settles its size (invalidateSize after 50 ms)
+    box = area.bounding_box()
+    cx, cy = box["width"] / 2, box["height"] / 2
+    area.click(position={"x": cx + 100, "y": cy})  # 100 px east of the toilet
+    pg.locator(".route-summary").filter(has_text="점 1개").wait_for()
+    pg.wait_for_timeout(600)  # the map pans to the new point
+    area.click(position={"x": cx - 100, "y": cy})  # back at the toilet
+    pg.locator(".route-summary").filter(has_text="점 2개").wait_for()
+    next_step(pg, "화장실")
+    pg.get_by_role("button", name="확인하고 보내기").click()
+    pg.get_by_role("button", name="보내기", exact=True).click()
+    pg.get_by_role("heading", name="보냈습니다").wait_for()
+
+    (report,) = rows(committed_engine, "SELECT payload FROM reports")
+    (start_lon, start_lat), (end_lon, end_lat) = report.payload["access_route"]["path"]["coordinates"]
+    toilet = report.payload["location"]["lon"], report.payload["location"]["lat"]
+    # 100 px at zoom 18 is 47 m here. A tap lands within a few pixels of the intended place
+    # (Leaflet snaps the map's origin to whole pixels and re-centres on each new point, so the
+    # second tap adds its offset to the first's): within 3 m, where a wrong axis, order or
+    # scale would be off by tens of metres.
+    m_per_px = 40_075_016.7 * math.cos(math.radians(toilet[1])) / (256 * 2 ** 18)
+    east_m, north_m = metres_from(toilet, (start_lon, start_lat))
+    assert east_m == pytest.approx(100 * m_per_px, abs=3) and abs(north_m) < 3
+    assert math.hypot(*metres_from(toilet, (end_lon, end_lat))) < 3
     assert_clean(pg)
