@@ -79,6 +79,13 @@ def claim_reports(db: Session, *, moderator: Account, count: int, settings: Sett
     """), {**_priority_params(settings), "count": count}).scalars().all()
     if not ids:
         return Claim([], None)
+    # Claimable reports still in review are ones whose lease ran out: that is recorded now, under
+    # the moderator who held it, so the history shows why the report changed hands.
+    lapsed = db.execute(text("SELECT id, claimed_by_id, lease_expires_at FROM reports "
+                             "WHERE id = ANY(:ids) AND status = 'in_review' ORDER BY id"), {"ids": list(ids)}).all()
+    for row in lapsed:
+        record_audit(db, actor_id=row.claimed_by_id, action="report.lease_expired", object_type="report",
+                     object_id=row.id, detail={"lease_expires_at": row.lease_expires_at.isoformat()})
     expires = db.execute(text("SELECT now() + make_interval(mins => :m)"),
                          {"m": settings.claim_lease_minutes}).scalar_one()
     db.execute(text("""

@@ -53,6 +53,13 @@ def test_a_lease_expires_and_the_report_returns_to_the_queue(client, db):
     claim_one(client, second, report_id)
     assert_error_shape(decide(client, first, report_id, action="approve"), 403, "not_claim_holder")
     assert decide(client, second, report_id, action="approve").status_code == 200
+    # the lapse is in the history, under the moderator whose lease ran out, before the new claim
+    events = db.execute(text("SELECT a.action, ac.username FROM audit_log a JOIN accounts ac ON ac.id = a.actor_id "
+                             "WHERE a.object_type = 'report' AND a.object_id = :id ORDER BY a.id"),
+                        {"id": str(report_id)}).all()
+    (claim1, who1), (lapse, who_lapsed), (claim2, who2) = [tuple(e) for e in events][:3]
+    assert (claim1, lapse, claim2) == ("report.claim", "report.lease_expired", "report.claim")
+    assert who_lapsed == who1 != who2
 
 
 def test_release_gives_the_report_back(client, db):
