@@ -17,6 +17,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Account
+from api.streaming import ClosingStreamingResponse
 from api.deps import AdminAccount, SessionDep, SettingsDep, get_current_account, oauth2_scheme
 from core.errors import Forbidden
 from exports import api_keys, snapshots
@@ -134,7 +135,7 @@ def get_snapshot(snapshot_id: uuid.UUID, caller: ExportCaller, db: SessionDep) -
 @router.get("/exports/snapshots/{snapshot_id}/bundle.zip")
 def snapshot_bundle(snapshot_id: uuid.UUID, caller: ExportCaller, db: SessionDep) -> StreamingResponse:
     snap = snapshots.get_snapshot(db, snapshot_id)
-    return StreamingResponse(snapshots.stream_bundle(snap), media_type="application/zip",
+    return ClosingStreamingResponse(snapshots.stream_bundle(snap), media_type="application/zip",
                              headers={"Content-Disposition": f'attachment; filename="snapshot-{snap.id}.zip"'})
 
 
@@ -183,4 +184,4 @@ def export_layer(
     tags = [t.strip() for t in (if_none_match or "").split(",") if t.strip()]
     if "*" in tags or etag in tags or f"W/{etag}" in tags:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    return StreamingResponse(_stream(request, req, state), media_type=req.media_type(), headers=headers)
+    return ClosingStreamingResponse(_stream(request, req, state), media_type=req.media_type(), headers=headers)
