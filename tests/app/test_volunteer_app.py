@@ -433,6 +433,17 @@ def test_keyboard_only_at_200_percent_zoom_with_large_targets(browser, live_serv
         pg.keyboard.type("wheel chair 2023")
         pg.keyboard.press("Enter")
         pg.locator("#locate-status").filter(has_text="위치를 찾았습니다").wait_for()
+        # The pin moves by keyboard too: focus it, three arrows north, one Shift+arrow east.
+        before = float(pg.locator("#f-location-lon").input_value()), float(pg.locator("#f-location-lat").input_value())
+        tab_to(".leaflet-marker-icon")
+        for _ in range(3):
+            pg.keyboard.press("ArrowUp")
+        pg.keyboard.press("Shift+ArrowRight")
+        after = float(pg.locator("#f-location-lon").input_value()), float(pg.locator("#f-location-lat").input_value())
+        east_m, north_m = metres_from(before, after)
+        assert (east_m, north_m) == (pytest.approx(10, abs=0.1), pytest.approx(3, abs=0.1))
+        assert pg.get_by_role("radio", name="지도에서 핀 이동").is_checked()
+        pg.locator("#live-status").filter(has_text="핀을 옮겼습니다").wait_for()
         for title in ("장소", "가는 길", "화장실", "사진", "확인하고 보내기"):
             assert layout_problems(pg) == {"overflow": 0, "small": []}, title
             if title == "가는 길":
@@ -447,8 +458,10 @@ def test_keyboard_only_at_200_percent_zoom_with_large_targets(browser, live_serv
         tab_to("button.send")
         pg.keyboard.press("Enter")
         pg.get_by_role("heading", name="보냈습니다").wait_for()
-        (report,) = rows(committed_engine, "SELECT name FROM reports")
-        assert report.name == "키보드로 쓴 화장실"
+        (report,) = rows(committed_engine, "SELECT name, location_source, ST_X(location) AS lon, ST_Y(location) AS lat "
+                         "FROM reports")
+        assert (report.name, report.location_source) == ("키보드로 쓴 화장실", "map_pin")
+        assert (report.lon, report.lat) == (pytest.approx(after[0], abs=1e-7), pytest.approx(after[1], abs=1e-7))
         assert context.outside_requests == []
     finally:
         context.close()

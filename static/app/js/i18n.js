@@ -59,6 +59,7 @@ const WORDS = {
   locate_failed: ["위치를 가져올 수 없습니다: {why}. 좌표를 직접 적거나 지도에서 핀을 옮겨 주세요.", "Cannot get the location: {why}. Type the coordinates or drag the pin on the map."],
   map_label: ["지도: 핀을 끌어 화장실 입구로 옮기세요. 지도 없이 아래 좌표를 고쳐도 됩니다.", "Map: drag the pin to the toilet door. You can also edit the coordinates below instead."],
   map_no_tiles: ["지도 배경 없이 핀과 경로만 보여 줍니다.", "Shown without a base map: pin and route only."],
+  pin_label: ["화장실 위치 핀: 끌거나, Tab으로 고른 뒤 화살표 키로 1 m씩(Shift는 10 m씩) 옮기세요", "Toilet pin: drag it, or focus it and use the arrow keys to move it 1 m (10 m with Shift)"],
   pin_moved: ["핀을 옮겼습니다: {lat}, {lon}", "Pin moved: {lat}, {lon}"],
   // route
   route_record: ["걸으며 경로 기록 시작", "Start recording while walking"],

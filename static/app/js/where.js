@@ -24,6 +24,7 @@ export function locate({ highAccuracy = true, maximumAge = 0 } = {}) {
 }
 
 const round = (x) => Math.round(x * 1e7) / 1e7;
+const M_PER_DEG_LAT = 111_320; // metres per degree of latitude (and of longitude at the equator)
 export function distanceM(a, b) {
   const R = 6371008.8, rad = Math.PI / 180;
   const dLat = (b[1] - a[1]) * rad, dLon = (b[0] - a[0]) * rad;
@@ -73,12 +74,25 @@ export function locationTools(stepEl, locationPath) {
     if (!map) {
       map = makeMap(mapEl, t("map_label"), ll);
       if (!map) return;
-      marker = window.L.marker(ll, { draggable: true, keyboard: true, title: t("map_label"), alt: t("map_label") }).addTo(map);
-      marker.on("dragend", () => {
-        const p = marker.getLatLng();
+      marker = window.L.marker(ll, { draggable: true, keyboard: true, title: t("pin_label"), alt: t("pin_label") }).addTo(map);
+      const placed = (p) => {
         input("lat").value = round(p.lat); input("lon").value = round(p.lng);
         setSource("map_pin");
         announce(t("pin_moved", { lat: round(p.lat), lon: round(p.lng) }));
+      };
+      marker.on("dragend", () => placed(marker.getLatLng()));
+      // The keyboard way to drag: arrow keys move the focused pin 1 m (10 m with Shift). The
+      // map would otherwise take the arrows to pan, so they stop here.
+      marker.getElement()?.addEventListener("keydown", (ev) => {
+        const dir = { ArrowUp: [0, 1], ArrowDown: [0, -1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] }[ev.key];
+        if (!dir) return;
+        ev.preventDefault(); ev.stopPropagation();
+        const m = ev.shiftKey ? 10 : 1, p = marker.getLatLng();
+        const next = window.L.latLng(p.lat + (dir[1] * m) / M_PER_DEG_LAT,
+          p.lng + (dir[0] * m) / (M_PER_DEG_LAT * Math.cos((p.lat * Math.PI) / 180)));
+        marker.setLatLng(next);
+        map.panTo(next);
+        placed(next);
       });
     }
     marker.setLatLng(ll);
