@@ -13,18 +13,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core import errors as E
 
-STATUS_BY_TYPE: dict[type[E.DomainError], int] = {
-    E.ValidationFailed: 422,
-    E.NotFound: 404,
-    E.Conflict: 409,
-    E.Forbidden: 403,
-    E.Unauthorised: 401,
-    E.TooLarge: 413,
-    E.UnsupportedMedia: 415,
-    E.BadRequest: 400,
-}
-
-
 def error_body(code: str, ko: str, en: str, fields: list[E.FieldError] | None = None) -> dict:
     return {"code": code, "message_ko": ko, "message_en": en, "fields": [f.as_dict() for f in fields or []]}
 
@@ -33,11 +21,11 @@ def error_response(status: int, code: str, ko: str, en: str, fields=None, header
     return JSONResponse(error_body(code, ko, en, fields), status_code=status, headers=headers)
 
 
-def _status_for(exc: E.DomainError) -> int:
-    for cls in type(exc).__mro__:
-        if cls in STATUS_BY_TYPE:
-            return STATUS_BY_TYPE[cls]
-    return 400
+def problem_response(exc: E.DomainError) -> JSONResponse:
+    headers = dict(exc.headers)
+    if isinstance(exc, E.Unauthorised):
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    return error_response(exc.status, exc.code, exc.message_ko, exc.message_en, exc.fields, headers or None)
 
 
 _PYDANTIC_KO = {
@@ -67,8 +55,7 @@ def _loc_path(loc: tuple) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(E.DomainError)
     async def domain_error(_: Request, exc: E.DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, E.Unauthorised) else None
-        return error_response(_status_for(exc), exc.code, exc.message_ko, exc.message_en, exc.fields, headers)
+        return problem_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -82,17 +69,17 @@ def install_error_handlers(app: FastAPI) -> None:
                 message_ko=_PYDANTIC_KO.get(err.get("type", ""), "값이 올바르지 않습니다."),
                 message_en=err.get("msg", "Invalid value."),
             ))
-        if code == "malformed_json":
-            return error_response(400, code, "JSON 형식이 올바르지 않습니다.", "The body is not valid JSON.", fields)
-        return error_response(422, code, "입력값에 고칠 곳이 있습니다.", "Some input needs fixing.", fields)
+        return problem_response(E.fail(code, *fields))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        known = {
-            404: ("not_found", "찾을 수 없습니다.", "Not found."),
-            405: ("method_not_allowed", "허용되지 않는 요청 방식입니다.", "Method not allowed."),
-            401: ("unauthorised", "로그인이 필요합니다.", "Login required."),
-            403: ("forbidden", "권한이 없습니다.", "Not allowed."),
-        }
-        code, ko, en = known.get(exc.status_code, ("http_error", "요청을 처리할 수 없습니다.", str(exc.detail)))
-        return error_response(exc.status_code, code, ko, en, headers=getattr(exc, "headers", None))
+        known = {404: "not_found", 405: "method_not_allowed", 401: "unauthorised"}
+        if exc.status_code in known:
+            return error_response(exc.status_code, *_texts(known[exc.status_code]), headers=getattr(exc, "headers", None))
+        return error_response(exc.status_code, "http_error", "요청을 처리할 수 없습니다.", str(exc.detail),
+                              headers=getattr(exc, "headers", None))
+
+
+def _texts(code: str) -> tuple[str, str, str]:
+    problem = E.CATALOGUE[code]
+    return code, problem.ko, problem.en

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from core.errors import CATALOGUE
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -56,8 +57,8 @@ class BodySizeLimit:
     async def _reject(send: Send, limit: int) -> None:
         body = json.dumps({
             "code": "body_too_large",
-            "message_ko": f"요청이 너무 큽니다 (최대 {limit:,} 바이트).",
-            "message_en": f"The request body is too large (at most {limit:,} bytes).",
+            "message_ko": CATALOGUE["body_too_large"].ko.format(limit=limit),
+            "message_en": CATALOGUE["body_too_large"].en.format(limit=limit),
             "fields": [],
         }, ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 413,
