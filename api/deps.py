@@ -13,7 +13,7 @@ from accounts.models import Account
 from accounts.security import read_token
 from core.config import Settings
 from core.db import unit_of_work
-from core.errors import Forbidden, Unauthorised
+from core.errors import fail
 from mobile_schema.registry import SchemaRegistry
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -38,21 +38,18 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 RegistryDep = Annotated[SchemaRegistry, Depends(get_registry)]
 
-_LOGIN_REQUIRED = Unauthorised("unauthorised", "로그인이 필요합니다.", "Login required.")
-
 
 def get_current_account(
     db: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Account:
     if not token:
-        raise _LOGIN_REQUIRED
+        raise fail("unauthorised")
     account_id = read_token(token, secret=settings.secret_key)
     if account_id is None:
-        raise Unauthorised("invalid_token", "로그인이 만료되었거나 올바르지 않습니다. 다시 로그인해 주세요.",
-                           "The login has expired or is invalid. Log in again.")
+        raise fail("invalid_token")
     account = db.get(Account, account_id)
     if account is None or not account.is_active:
-        raise Unauthorised("invalid_token", "계정을 사용할 수 없습니다.", "The account is not usable.")
+        raise fail("invalid_token")
     return account
 
 
@@ -62,8 +59,7 @@ CurrentAccount = Annotated[Account, Depends(get_current_account)]
 def require_role(*roles: str) -> Callable[[Account], Account]:
     def check(account: CurrentAccount) -> Account:
         if account.role not in roles:
-            raise Forbidden("forbidden_role", "이 기능을 쓸 권한이 없습니다.",
-                            f"This needs the role: {' or '.join(roles)}.")
+            raise fail("forbidden_role", roles=" or ".join(roles))
         return account
 
     return check

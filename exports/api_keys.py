@@ -17,11 +17,8 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Account
 from core.audit import record_audit
-from core.errors import Conflict, NotFound, Unauthorised, ValidationFailed, field_error
+from core.errors import fail, field_error
 from exports.models import ApiKey
-
-_INVALID_KEY = Unauthorised("invalid_api_key", "API 키가 올바르지 않거나 폐기되었습니다.",
-                            "The API key is invalid or revoked.")
 
 
 def _hash(secret: str) -> str:
@@ -32,15 +29,13 @@ def create_api_key(db: Session, *, admin: Account, account_id: int, label: str) 
     """A new key for an exporter account; returns the row and the key (shown this once only)."""
     account = db.get(Account, account_id)
     if account is None:
-        raise NotFound("account_not_found", "계정을 찾을 수 없습니다.", "Account not found.")
+        raise fail("account_not_found")
     if account.role != "exporter" or not account.is_active:
-        raise ValidationFailed("not_an_exporter", "API 키는 사용 중인 내보내기(exporter) 계정에만 발급합니다.",
-                               "API keys are issued to active exporter accounts only.",
-                               [field_error("account_id", "exporter 계정을 고르세요.", "Choose an exporter account.")])
+        raise fail("not_an_exporter", field_error(
+            "account_id", "exporter 계정을 고르세요.", "Choose an exporter account."))
     label = (label or "").strip()
     if not 1 <= len(label) <= 100:
-        raise ValidationFailed("invalid_label", "키 이름은 1~100자입니다.", "The label is 1–100 characters.",
-                               [field_error("label", "1~100자로 적어 주세요.", "1–100 characters.")])
+        raise fail("invalid_label", field_error("label", "1~100자로 적어 주세요.", "1–100 characters."))
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(24)
     key = ApiKey(account_id=account.id, label=label, prefix=prefix, key_hash=_hash(secret), created_by=admin.id)
@@ -54,9 +49,9 @@ def create_api_key(db: Session, *, admin: Account, account_id: int, label: str) 
 def revoke_api_key(db: Session, *, admin: Account, key_id: int, reason: str | None = None) -> ApiKey:
     key = db.get(ApiKey, key_id)
     if key is None:
-        raise NotFound("api_key_not_found", "API 키를 찾을 수 없습니다.", "API key not found.")
+        raise fail("api_key_not_found")
     if key.revoked_at is not None:
-        raise Conflict("api_key_revoked", "이미 폐기된 키입니다.", "The key is already revoked.")
+        raise fail("api_key_revoked")
     key.revoked_at = datetime.now(UTC)
     key.revoked_by = admin.id
     db.flush()
@@ -73,13 +68,13 @@ def account_for_key(db: Session, presented: str) -> Account:
     """The exporter account a presented key belongs to, or Unauthorised (401)."""
     parts = presented.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != "rk":
-        raise _INVALID_KEY
+        raise fail("invalid_api_key")
     key = db.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
     if key is None or not hmac.compare_digest(key.key_hash, _hash(parts[2])) or key.revoked_at is not None:
-        raise _INVALID_KEY
+        raise fail("invalid_api_key")
     account = db.get(Account, key.account_id)
     if account is None or not account.is_active or account.role != "exporter":
-        raise _INVALID_KEY
+        raise fail("invalid_api_key")
     key.last_used_at = datetime.now(UTC)
     db.flush()
     return account

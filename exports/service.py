@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from core.errors import ValidationFailed, field_error
+from core.errors import fail, field_error
 from exports.profiles import PROFILES, Profile
 from exports.profiles.base import LAYERS, Column
 from geo.districts import normalise_district_name
@@ -40,11 +40,6 @@ FROM_BY_LAYER = {
     "routes": ("toilet_routes r JOIN toilets t ON t.id = r.toilet_id JOIN districts d ON d.code = t.district_code",
                "r.path", "r.status"),
 }
-
-
-def _invalid(path: str, ko: str, en: str) -> ValidationFailed:
-    return ValidationFailed("invalid_export_request", "내보내기 요청에 고칠 곳이 있습니다.",
-                            "The export request needs fixing.", [field_error(path, ko, en)])
 
 
 @dataclass(frozen=True)
@@ -79,23 +74,27 @@ def parse_request(*, layer: str, fmt: str, profile: str = "smart-seoul-map", sin
                   bom: bool = False, columns: str = "all") -> ExportRequest:
     """Validate an export request; bad values get a bilingual field error (HTTP 422)."""
     if layer not in LAYERS:
-        raise _invalid("layer", f"레이어는 {', '.join(LAYERS)} 중 하나입니다.", f"layer is one of {', '.join(LAYERS)}.")
+        raise fail("invalid_export_request", field_error(
+            "layer", f"레이어는 {', '.join(LAYERS)} 중 하나입니다.", f"layer is one of {', '.join(LAYERS)}."))
     prof = PROFILES.get(profile)
     if prof is None:
-        raise _invalid("profile", f"프로필은 {', '.join(PROFILES)} 중 하나입니다.",
-                       f"profile is one of {', '.join(PROFILES)}.")
+        raise fail("invalid_export_request", field_error("profile", f"프로필은 {', '.join(PROFILES)} 중 하나입니다.",
+                       f"profile is one of {', '.join(PROFILES)}."))
     if fmt not in prof.formats():
-        raise _invalid("format", f"이 프로필의 형식은 {', '.join(prof.formats())} 입니다.",
-                       f"This profile offers: {', '.join(prof.formats())}.")
+        raise fail("invalid_export_request", field_error(
+            "format", f"이 프로필의 형식은 {', '.join(prof.formats())} 입니다.",
+                       f"This profile offers: {', '.join(prof.formats())}."))
     if since is not None and since < 0:
-        raise _invalid("since", "since는 0 이상의 순번입니다.", "since is a sequence number ≥ 0.")
+        raise fail("invalid_export_request", field_error(
+            "since", "since는 0 이상의 순번입니다.", "since is a sequence number ≥ 0."))
     if bom and fmt != "csv":
-        raise _invalid("bom", "BOM은 CSV에만 쓸 수 있습니다.", "bom applies to CSV only.")
+        raise fail("invalid_export_request", field_error(
+            "bom", "BOM은 CSV에만 쓸 수 있습니다.", "bom applies to CSV only."))
     variants = prof.layers[layer].csv_variants
     if columns != "all" and (fmt != "csv" or columns not in variants):
         offered = ", ".join(["all", *variants]) if fmt == "csv" else "all"
-        raise _invalid("columns", f"이 요청에서 columns는 {offered} 중 하나입니다.",
-                       f"For this request columns is one of: {offered}.")
+        raise fail("invalid_export_request", field_error("columns", f"이 요청에서 columns는 {offered} 중 하나입니다.",
+                       f"For this request columns is one of: {offered}."))
     districts: list[str] = []
     for raw in (district or "").split(","):
         raw = raw.strip()
@@ -103,12 +102,15 @@ def parse_request(*, layer: str, fmt: str, profile: str = "smart-seoul-map", sin
             continue
         code = _district_code(raw)
         if code is None:
-            raise _invalid("district", f"서울의 자치구가 아닙니다: {raw}", f"Not a Seoul district: {raw}")
+            raise fail("invalid_export_request", field_error(
+                "district", f"서울의 자치구가 아닙니다: {raw}", f"Not a Seoul district: {raw}"))
         districts.append(code)
     verdicts = tuple(v.strip() for v in (verdict or "").split(",") if v.strip())
     for v in verdicts:
         if v not in VERDICTS:
-            raise _invalid("verdict", f"판정은 {', '.join(VERDICTS)} 중 하나입니다.", f"verdict is one of {', '.join(VERDICTS)}.")
+            raise fail("invalid_export_request", field_error(
+                "verdict",
+                f"판정은 {', '.join(VERDICTS)} 중 하나입니다.", f"verdict is one of {', '.join(VERDICTS)}."))
     box = None
     if bbox:
         try:
@@ -116,8 +118,9 @@ def parse_request(*, layer: str, fmt: str, profile: str = "smart-seoul-map", sin
         except ValueError:
             box = ()
         if (len(box) != 4 or not (-180 <= box[0] < box[2] <= 180) or not (-90 <= box[1] < box[3] <= 90)):
-            raise _invalid("bbox", "bbox는 '서경,남위,동경,북위'(경도,위도 순서, WGS84)입니다.",
-                           "bbox is 'minLon,minLat,maxLon,maxLat' in WGS84.")
+            raise fail("invalid_export_request", field_error(
+                "bbox", "bbox는 '서경,남위,동경,북위'(경도,위도 순서, WGS84)입니다.",
+                           "bbox is 'minLon,minLat,maxLon,maxLat' in WGS84."))
     return ExportRequest(layer, profile, fmt, since, tuple(dict.fromkeys(districts)), verdicts, box, bom, columns)
 
 

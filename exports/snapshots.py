@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from core.errors import NotFound
+from core.errors import fail
 from exports.consumer_check import check_file
 from exports.models import Snapshot
 from exports.service import (
@@ -148,7 +148,7 @@ def list_snapshots(db: Session, *, limit: int = 100) -> list[Snapshot]:
 def get_snapshot(db: Session, snapshot_id: uuid.UUID) -> Snapshot:
     snap = db.get(Snapshot, snapshot_id)
     if snap is None:
-        raise NotFound("snapshot_not_found", "스냅샷을 찾을 수 없습니다.", "Snapshot not found.")
+        raise fail("snapshot_not_found")
     return snap
 
 
@@ -156,7 +156,7 @@ def snapshot_file(snap: Snapshot, name: str) -> Path:
     """A file of the snapshot by its name in the manifest (never a path outside the directory)."""
     allowed = {snap.data_file, MANIFEST} | {f"photos/{p}" for p in snap.manifest["photos"]["files"]}
     if name not in allowed:
-        raise NotFound("snapshot_file_not_found", "스냅샷에 그런 파일이 없습니다.", "No such file in the snapshot.")
+        raise fail("snapshot_file_not_found")
     return Path(snap.directory) / name
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError
 
-from core.errors import FieldError, ValidationFailed, field_error
+from core.errors import FieldError, fail, field_error
 
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -48,25 +48,17 @@ class SchemaRegistry:
     def validate(self, payload: Any) -> int:
         """Validate against the version the payload names; return that version or raise."""
         if not isinstance(payload, dict):
-            raise ValidationFailed(
-                "invalid_report", "제보 형식이 올바르지 않습니다.", "The report must be a JSON object.",
-                [field_error("", "JSON 객체여야 합니다.", "Must be a JSON object.")],
-            )
+            raise fail("invalid_report", field_error("", "JSON 객체여야 합니다.", "Must be a JSON object."))
         version = payload.get("schema_version")
         if not isinstance(version, int) or isinstance(version, bool) or version not in self.schemas:
             known = ", ".join(str(v) for v in sorted(self.schemas))
-            raise ValidationFailed(
-                "unknown_schema_version", "알 수 없는 양식 버전입니다.", "Unknown form version.",
-                [field_error("schema_version", f"지원하는 양식 버전: {known}", f"Supported form versions: {known}")],
-            )
+            raise fail("unknown_schema_version", field_error(
+                "schema_version", f"지원하는 양식 버전: {known}", f"Supported form versions: {known}"))
         errors = sorted(self._validators[version].iter_errors(payload), key=lambda e: list(e.absolute_path))
         field_errors = [translate(e) for e in errors]
         field_errors += _check_observed_at(payload.get("observed_at"))
         if field_errors:
-            raise ValidationFailed(
-                "invalid_report", "제보 내용에 고칠 곳이 있습니다.", "Some fields of the report need fixing.",
-                _dedupe(field_errors),
-            )
+            raise fail("invalid_report", *_dedupe(field_errors))
         return version
 
     def upgrade(self, payload: dict[str, Any]) -> dict[str, Any]:

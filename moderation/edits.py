@@ -10,16 +10,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from core.errors import ValidationFailed, field_error
+from core.errors import fail, field_error
 
 EDITABLE_ROOTS = ("place", "toilet", "access_route", "location", "notes")
 
 _MISSING = object()
-
-
-def _invalid(path: str, ko: str, en: str) -> ValidationFailed:
-    return ValidationFailed("invalid_edits", "수정 내용에 고칠 곳이 있습니다.", "Some edits need fixing.",
-                            [field_error(f"edits.{path}", ko, en)])
 
 
 def apply_edits(payload: dict[str, Any], edits: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -29,8 +24,9 @@ def apply_edits(payload: dict[str, Any], edits: dict[str, Any]) -> tuple[dict[st
     for path, value in sorted(edits.items()):
         parts = path.split(".")
         if not path or parts[0] not in EDITABLE_ROOTS or any(not p for p in parts):
-            raise _invalid(path, "고칠 수 없는 항목입니다.", f"'{path}' cannot be edited; edit place.*, toilet.*, "
-                           "access_route.*, location or notes.")
+            raise fail("invalid_edits", field_error(
+                f"edits.{path}", "고칠 수 없는 항목입니다.", f"'{path}' cannot be edited; edit place.*, toilet.*, "
+                           "access_route.*, location or notes."))
         target = result
         for key in parts[:-1]:
             nxt = target.get(key) if isinstance(target, dict) else None
@@ -38,7 +34,8 @@ def apply_edits(payload: dict[str, Any], edits: dict[str, Any]) -> tuple[dict[st
                 nxt = {}
                 target[key] = nxt
             if not isinstance(nxt, dict):
-                raise _invalid(path, "이 경로는 고칠 수 없습니다.", f"'{path}' does not lead to an editable field.")
+                raise fail("invalid_edits", field_error(
+                    f"edits.{path}", "이 경로는 고칠 수 없습니다.", f"'{path}' does not lead to an editable field."))
             target = nxt
         before = target.get(parts[-1], _MISSING)
         if before == value:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from accounts.models import Account
 from core.audit import record_audit
 from core.config import Settings
-from core.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from core.errors import fail, field_error
 from reports.models import Report
 
 CLAIMABLE_SQL = """
@@ -64,10 +64,8 @@ class Claim:
 def claim_reports(db: Session, *, moderator: Account, count: int, settings: Settings) -> Claim:
     """Hand the moderator up to `count` reports, highest priority first, under one lease."""
     if not 1 <= count <= settings.claim_max_count:
-        raise ValidationFailed("invalid_claim_count", "한 번에 가져올 수 있는 제보 수를 벗어났습니다.",
-                               "The number of reports to claim is out of range.",
-                               [field_error("count", f"1~{settings.claim_max_count} 사이로 적어 주세요.",
-                                            f"Between 1 and {settings.claim_max_count}.")])
+        raise fail("invalid_claim_count", field_error("count", f"1~{settings.claim_max_count} 사이로 적어 주세요.",
+                                            f"Between 1 and {settings.claim_max_count}."))
     ids = db.execute(text(f"""
         {_GAP_CTE}
         SELECT r.id FROM reports r LEFT JOIN g ON g.district_code = r.district_code
@@ -105,7 +103,7 @@ def lock_report(db: Session, report_id: int) -> Report:
     report = db.execute(select(Report).where(Report.id == report_id).with_for_update()
                         .execution_options(populate_existing=True)).scalar_one_or_none()
     if report is None:
-        raise NotFound("report_not_found", "제보를 찾을 수 없습니다.", "Report not found.")
+        raise fail("report_not_found")
     return report
 
 
@@ -118,14 +116,11 @@ def holds_claim(db: Session, report: Report, moderator: Account) -> bool:
 def require_claim(db: Session, report: Report, moderator: Account) -> None:
     """Only the holder of a live claim may decide on or release a report."""
     if report.status != "in_review":
-        raise Conflict("invalid_transition", f"이 제보는 지금 '{report.status}' 상태라 처리할 수 없습니다.",
-                       f"The report is '{report.status}'; it cannot be decided now.")
+        raise fail("invalid_transition", status=report.status)
     if report.claimed_by_id == moderator.id and not holds_claim(db, report, moderator):
-        raise Conflict("lease_expired", "맡은 시간이 지나 제보가 대기열로 돌아갔습니다. 다시 가져오세요.",
-                       "Your claim's lease expired and the report went back to the queue. Claim it again.")
+        raise fail("lease_expired")
     if report.claimed_by_id != moderator.id:
-        raise Forbidden("not_claim_holder", "이 제보를 맡은 검수자만 처리할 수 있습니다.",
-                        "Only the moderator who claimed this report may decide on it.")
+        raise fail("not_claim_holder")
 
 
 def clear_claim(report: Report) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from accounts.models import Account
 from core.audit import record_audit
 from core.config import Settings
-from core.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from core.errors import fail, field_error
 from mobile_schema.registry import SchemaRegistry
 from moderation.edits import apply_edits, touches_geometry
 from moderation.models import REJECT_REASONS, Review
@@ -56,26 +56,20 @@ def _now(db: Session) -> datetime:
     return db.execute(text("SELECT now()")).scalar_one()
 
 
-def _required(path: str, ko: str, en: str, code: str = "invalid_decision") -> ValidationFailed:
-    return ValidationFailed(code, "결정 내용에 고칠 곳이 있습니다.", "The decision needs fixing.",
-                            [field_error(path, ko, en)])
-
-
 def lock_toilet(db: Session, toilet_id: uuid.UUID | str | None, *, path: str = "merge_into") -> Toilet:
     if toilet_id is None or toilet_id == "":
-        raise _required(path, "대상 화장실을 골라 주세요.", "Choose the published toilet.")
+        raise fail("invalid_decision", field_error(path, "대상 화장실을 골라 주세요.", "Choose the published toilet."))
     try:
         tid = toilet_id if isinstance(toilet_id, uuid.UUID) else uuid.UUID(str(toilet_id))
     except ValueError:
-        raise _required(path, "화장실 번호 형식이 올바르지 않습니다.", "Not a toilet id (UUID).") from None
+        raise fail("invalid_decision", field_error(
+            path, "화장실 번호 형식이 올바르지 않습니다.", "Not a toilet id (UUID).")) from None
     toilet = db.execute(select(Toilet).where(Toilet.id == tid).with_for_update()
                         .execution_options(populate_existing=True)).scalar_one_or_none()
     if toilet is None:
-        raise NotFound("toilet_not_found", "게시된 화장실을 찾을 수 없습니다.", "Published toilet not found.",
-                       [field_error(path, "없는 화장실입니다.", "No such toilet.")])
+        raise fail("toilet_not_found", field_error(path, "없는 화장실입니다.", "No such toilet."))
     if toilet.status != "active":
-        raise Conflict("toilet_retired", "이미 폐쇄 처리된 화장실입니다.", "The toilet is already retired.",
-                       [field_error(path, "폐쇄된 화장실입니다.", "This toilet is retired.")])
+        raise fail("toilet_retired", field_error(path, "폐쇄된 화장실입니다.", "This toilet is retired."))
     return toilet
 
 
@@ -83,8 +77,8 @@ def _check_confirmed(confirmed: list[str] | None) -> list[str]:
     confirmed = sorted(set(confirmed or []))
     unknown = [c for c in confirmed if c not in CONFIRMABLE]
     if unknown:
-        raise _required("confirmed", f"확인할 수 있는 항목: {', '.join(CONFIRMABLE)}",
-                        f"Unknown criteria {unknown}; confirmable: {', '.join(CONFIRMABLE)}")
+        raise fail("invalid_decision", field_error("confirmed", f"확인할 수 있는 항목: {', '.join(CONFIRMABLE)}",
+                        f"Unknown criteria {unknown}; confirmable: {', '.join(CONFIRMABLE)}"))
     return confirmed
 
 
@@ -96,8 +90,8 @@ def decide(
 ) -> Decision:
     """The claim holder's decision on a report (see the module docstring for the transitions)."""
     if action not in DECISION_ACTIONS:
-        raise _required("action", f"결정은 {', '.join(DECISION_ACTIONS)} 중 하나입니다.",
-                        f"action must be one of {', '.join(DECISION_ACTIONS)}.")
+        raise fail("invalid_decision", field_error("action", f"결정은 {', '.join(DECISION_ACTIONS)} 중 하나입니다.",
+                        f"action must be one of {', '.join(DECISION_ACTIONS)}."))
     report = lock_report(db, report_id)
     require_claim(db, report, moderator)
     comment = (comment or "").strip() or None
@@ -123,22 +117,25 @@ def decide(
     elif action == "retire":
         target = lock_toilet(db, toilet_id, path="toilet_id")
         if not comment:
-            raise _required("comment", "폐쇄 사유를 적어 주세요.", "Give the reason for retiring.")
+            raise fail("invalid_decision", field_error(
+                "comment", "폐쇄 사유를 적어 주세요.", "Give the reason for retiring."))
         review.toilet_id = target.id
         reasons = second_review_reasons(action="retire", policy=SecondReviewPolicy.from_settings(settings),
                                         published_verdict=target.verdict, new_verdict=None)
     elif action == "request_changes":
         message = (message or "").strip()
         if not message:
-            raise _required("message", "봉사자에게 보낼 요청을 적어 주세요.", "Write the message to the volunteer.")
+            raise fail("invalid_decision", field_error(
+                "message", "봉사자에게 보낼 요청을 적어 주세요.", "Write the message to the volunteer."))
         review.message = message
         reasons = []
     else:  # reject
         if reason_code not in REJECT_REASONS:
-            raise _required("reason_code", f"사유 코드: {', '.join(REJECT_REASONS)}",
-                            f"reason_code must be one of {', '.join(REJECT_REASONS)}.")
+            raise fail("invalid_decision", field_error("reason_code", f"사유 코드: {', '.join(REJECT_REASONS)}",
+                            f"reason_code must be one of {', '.join(REJECT_REASONS)}."))
         if reason_code == "other" and not comment:
-            raise _required("comment", "'기타' 사유는 설명이 필요합니다.", "Reason 'other' needs a comment.")
+            raise fail("invalid_decision", field_error(
+                "comment", "'기타' 사유는 설명이 필요합니다.", "Reason 'other' needs a comment."))
         review.reason_code = reason_code
         reasons = []
 
@@ -207,7 +204,8 @@ def request_retirement(db: Session, *, toilet_id: str, moderator: Account, reaso
     toilet = lock_toilet(db, toilet_id, path="toilet_id")
     reason = (reason or "").strip()
     if not reason:
-        raise _required("reason", "폐쇄 사유를 적어 주세요.", "Give the reason for retiring.")
+        raise fail("invalid_decision", field_error(
+            "reason", "폐쇄 사유를 적어 주세요.", "Give the reason for retiring."))
     reasons = second_review_reasons(action="retire", policy=SecondReviewPolicy.from_settings(settings),
                                     published_verdict=toilet.verdict, new_verdict=None)
     review = Review(report_id=None, toilet_id=toilet.id, moderator_id=moderator.id, action="retire",
@@ -227,24 +225,23 @@ def second_review(db: Session, *, review_id: int, moderator: Account, outcome: s
     """A second moderator (never the first) confirms the pending decision, which then publishes,
     or overturns it, which sends the report back to the queue for a fresh decision."""
     if outcome not in ("confirm", "overturn"):
-        raise _required("outcome", "confirm 또는 overturn 이어야 합니다.", "outcome must be confirm or overturn.")
+        raise fail("invalid_decision", field_error(
+            "outcome", "confirm 또는 overturn 이어야 합니다.", "outcome must be confirm or overturn."))
     review = db.execute(select(Review).where(Review.id == review_id).with_for_update()
                         .execution_options(populate_existing=True)).scalar_one_or_none()
     if review is None:
-        raise NotFound("review_not_found", "검토 건을 찾을 수 없습니다.", "Review not found.")
+        raise fail("review_not_found")
     if review.status != "pending":
-        raise Conflict("invalid_transition", "이미 2차 검토가 끝난 결정입니다.",
-                       f"This decision is not waiting for a second review (it is '{review.status}').")
+        raise fail("not_awaiting_second_review", status=review.status)
     if review.moderator_id == moderator.id:
-        raise Forbidden("second_reviewer_must_differ", "처음 결정한 검수자는 2차 검토를 할 수 없습니다.",
-                        "The moderator who made a decision may not be its second reviewer.")
+        raise fail("second_reviewer_must_differ")
     comment = (comment or "").strip() or None
     if outcome == "overturn" and not comment:
-        raise _required("comment", "번복하는 이유를 적어 주세요.", "Say why the decision is overturned.")
+        raise fail("invalid_decision", field_error(
+            "comment", "번복하는 이유를 적어 주세요.", "Say why the decision is overturned."))
     report = lock_report(db, review.report_id) if review.report_id is not None else None
     if report is not None and report.status != "pending_second_review":
-        raise Conflict("invalid_transition", "제보가 2차 검토 대기 상태가 아닙니다.",
-                       "The report is not waiting for a second review.")
+        raise fail("invalid_transition", status=report.status)
     review.second_reviewer_id = moderator.id
     review.second_comment = comment
     review.second_decided_at = _now(db)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from core.errors import Conflict, NotFound, TooLarge, UnsupportedMedia, ValidationFailed, field_error
+from core.errors import UnsupportedMedia, fail, field_error
 from reports.models import PHOTO_KINDS, Report, ReportPhoto
 
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
@@ -34,20 +34,16 @@ class ProcessedImage:
 
 
 def _unsupported() -> UnsupportedMedia:
-    return UnsupportedMedia("unsupported_image", "JPEG, PNG, WebP 사진만 올릴 수 있습니다.",
-                            "Only JPEG, PNG and WebP photos are accepted.",
-                            [field_error("file", "사진 파일이 아니거나 지원하지 않는 형식입니다.",
-                                         "Not an image, or not a supported format.")])
+    return fail("unsupported_image", field_error("file", "사진 파일이 아니거나 지원하지 않는 형식입니다.",
+                                         "Not an image, or not a supported format."))
 
 
 def process_image(raw: bytes, settings: Settings) -> ProcessedImage:
     if len(raw) > settings.photo_max_bytes:
-        raise TooLarge("photo_too_large", f"사진이 너무 큽니다 (최대 {settings.photo_max_bytes // 1_048_576} MB).",
-                       f"The photo is too large (at most {settings.photo_max_bytes // 1_048_576} MB).",
-                       [field_error("file", "더 작은 사진을 올려 주세요.", "Upload a smaller photo.")])
+        raise fail("photo_too_large", field_error("file", "더 작은 사진을 올려 주세요.", "Upload a smaller photo."),
+                   max_mb=settings.photo_max_bytes // 1_048_576)
     if not raw:
-        raise ValidationFailed("empty_file", "빈 파일입니다.", "The file is empty.",
-                               [field_error("file", "사진을 골라 주세요.", "Choose a photo.")])
+        raise fail("empty_file", field_error("file", "사진을 골라 주세요.", "Choose a photo."))
     try:
         with Image.open(io.BytesIO(raw)) as probe:  # reads the header only
             fmt = probe.format
@@ -55,18 +51,16 @@ def process_image(raw: bytes, settings: Settings) -> ProcessedImage:
             if fmt not in FORMATS:
                 raise _unsupported()
             if pixels > settings.photo_max_pixels or probe.width > 20_000 or probe.height > 20_000:
-                raise TooLarge("photo_too_many_pixels", "사진 해상도가 너무 큽니다.",
-                               "The photo has too many pixels (possible decompression bomb).",
-                               [field_error("file", f"{settings.photo_max_pixels:,} 화소 이하로 올려 주세요.",
-                                            f"At most {settings.photo_max_pixels:,} pixels.")])
+                raise fail("photo_too_many_pixels", field_error(
+                    "file", f"{settings.photo_max_pixels:,} 화소 이하로 올려 주세요.",
+                                            f"At most {settings.photo_max_pixels:,} pixels."))
             probe.verify()
         with Image.open(io.BytesIO(raw)) as img:
             img.load()
             upright = ImageOps.exif_transpose(img)
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, ValueError) as exc:
         if isinstance(exc, Image.DecompressionBombError):
-            raise TooLarge("photo_too_many_pixels", "사진 해상도가 너무 큽니다.",
-                           "The photo has too many pixels (possible decompression bomb).") from exc
+            raise fail("photo_too_many_pixels") from exc
         raise _unsupported() from exc
     content_type, ext = FORMATS[fmt]
     mode = "RGBA" if fmt in ("PNG", "WEBP") and upright.mode in ("RGBA", "LA", "P") else "RGB"
@@ -92,16 +86,13 @@ def _encode(img: Image.Image, fmt: str) -> bytes:
 
 def add_photo(db: Session, *, report: Report, kind: str, raw: bytes, settings: Settings) -> ReportPhoto:
     if kind not in PHOTO_KINDS:
-        raise ValidationFailed("invalid_photo_kind", "사진 종류를 골라 주세요.", "Choose the kind of photo.",
-                               [field_error("kind", f"가능한 값: {', '.join(PHOTO_KINDS)}",
-                                            f"One of: {', '.join(PHOTO_KINDS)}")])
+        raise fail("invalid_photo_kind", field_error("kind", f"가능한 값: {', '.join(PHOTO_KINDS)}",
+                                            f"One of: {', '.join(PHOTO_KINDS)}"))
     if report.status not in UPLOAD_STATUSES:
-        raise Conflict("report_locked", "검토가 시작된 제보에는 사진을 더할 수 없습니다.",
-                       "Photos can no longer be added: the report is being reviewed or was decided.")
+        raise fail("report_locked")
     count = db.scalar(select(func.count()).where(ReportPhoto.report_id == report.id)) or 0
     if count >= settings.photos_per_report:
-        raise Conflict("too_many_photos", f"사진은 제보당 {settings.photos_per_report}장까지입니다.",
-                       f"At most {settings.photos_per_report} photos per report.")
+        raise fail("too_many_photos", limit=settings.photos_per_report)
     image = process_image(raw, settings)
     photo_id = uuid.uuid4()
     key = f"{report.id}/{photo_id}.{image.extension}"
@@ -123,7 +114,7 @@ def add_photo(db: Session, *, report: Report, kind: str, raw: bytes, settings: S
 def get_photo(db: Session, *, report: Report, photo_id: uuid.UUID) -> ReportPhoto:
     photo = db.get(ReportPhoto, photo_id)
     if photo is None or photo.report_id != report.id:
-        raise NotFound("photo_not_found", "사진을 찾을 수 없습니다.", "Photo not found.")
+        raise fail("photo_not_found")
     return photo
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from accounts.models import Account
 from core.audit import record_audit
 from core.config import Settings
-from core.errors import Conflict, NotFound, ValidationFailed, field_error
+from core.errors import ValidationFailed, fail, field_error
 from geo.districts import DISTRICTS, district_in_address, normalise_district_name
 from geo.service import locate_point
 from geo.validation import RouteRules, check_obstacles, check_point, check_route
@@ -57,8 +57,7 @@ class Submission:
 
 
 def _invalid(fields) -> ValidationFailed:
-    return ValidationFailed("invalid_report", "제보 내용에 고칠 곳이 있습니다.",
-                            "Some fields of the report need fixing.", fields)
+    return fail("invalid_report", *fields)
 
 
 @dataclass(frozen=True)
@@ -186,12 +185,8 @@ def _find_submission(db: Session, volunteer_id: int, submission_id: uuid.UUID) -
 
 def _replay(db: Session, existing: Report, fingerprint: str) -> Submission:
     if existing.body_sha256 != fingerprint:
-        raise Conflict(
-            "submission_id_reused",
-            "같은 제출 번호로 다른 내용이 이미 접수되었습니다. 새 제보라면 새 번호를 쓰세요.",
-            "A different report was already sent with this client_submission_id. Use a new id for a new report.",
-            [field_error("client_submission_id", "이미 다른 내용에 쓰인 번호입니다.", "Already used for another body.")],
-        )
+        raise fail("submission_id_reused", field_error(
+            "client_submission_id", "이미 다른 내용에 쓰인 번호입니다.", "Already used for another body."))
     return Submission(existing, False, stored_candidates(db, existing.id), [])
 
 
@@ -217,7 +212,7 @@ def get_report_for(db: Session, *, report_id: int, account: Account) -> Report:
     report = db.get(Report, report_id)
     if report is None or (account.role == "volunteer" and report.volunteer_id != account.id) \
             or account.role == "exporter":
-        raise NotFound("report_not_found", "제보를 찾을 수 없습니다.", "Report not found.")
+        raise fail("report_not_found")
     return report
 
 
@@ -239,7 +234,7 @@ def submit_revision(
     """
     report = db.scalars(select(Report).where(Report.id == report_id).with_for_update()).one_or_none()
     if report is None or report.volunteer_id != volunteer.id:
-        raise NotFound("report_not_found", "제보를 찾을 수 없습니다.", "Report not found.")
+        raise fail("report_not_found")
     registry.validate(body)
     submission_id = uuid.UUID(body["client_submission_id"])
     fingerprint = body_fingerprint(body)
@@ -247,14 +242,11 @@ def submit_revision(
                                                    ReportRevision.client_submission_id == submission_id)).one_or_none()
     if done is not None:
         if done.body_sha256 != fingerprint:
-            raise Conflict("submission_id_reused", "같은 제출 번호로 다른 수정본이 이미 접수되었습니다.",
-                           "A different revision was already sent with this client_submission_id.",
-                           [field_error("client_submission_id", "이미 다른 내용에 쓰인 번호입니다.",
-                                        "Already used for another body.")])
+            raise fail("submission_id_reused", field_error("client_submission_id", "이미 다른 내용에 쓰인 번호입니다.",
+                                        "Already used for another body."))
         return Submission(report, False, stored_candidates(db, report.id), [])
     if report.status != "changes_requested":
-        raise Conflict("report_not_awaiting_changes", "수정 요청을 받은 제보만 고쳐서 다시 보낼 수 있습니다.",
-                       f"Only a report with changes requested can be revised (this one is '{report.status}').")
+        raise fail("report_not_awaiting_changes", status=report.status)
     payload = registry.upgrade(body)
     checked = check_geometry(db, payload, settings)
     loc = payload["location"]

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.errors import NotFound, ValidationFailed, field_error
+from core.errors import fail, field_error
 from geo.districts import DISTRICTS, normalise_district_name
 from toilets.models import VERDICTS
 
@@ -38,11 +38,6 @@ _FEATURE_SQL = """
 _FROM = "FROM toilets t JOIN districts d ON d.code = t.district_code LEFT JOIN toilet_routes rt ON rt.toilet_id = t.id"
 
 
-def _invalid(path: str, ko: str, en: str) -> ValidationFailed:
-    return ValidationFailed("invalid_query", "검색 조건에 고칠 곳이 있습니다.", "Some query parameters need fixing.",
-                            [field_error(path, ko, en)])
-
-
 def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
     if bbox is None or bbox == "":
         return None
@@ -51,11 +46,12 @@ def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
     except ValueError:
         parts = []
     if len(parts) != 4:
-        raise _invalid("bbox", "bbox=서경,남위,동경,북위 (숫자 4개)", "bbox=minLon,minLat,maxLon,maxLat (four numbers)")
+        raise fail("invalid_query", field_error(
+            "bbox", "bbox=서경,남위,동경,북위 (숫자 4개)", "bbox=minLon,minLat,maxLon,maxLat (four numbers)"))
     min_lon, min_lat, max_lon, max_lat = parts
     if not (-180 <= min_lon < max_lon <= 180 and -90 <= min_lat < max_lat <= 90):
-        raise _invalid("bbox", "범위가 올바르지 않습니다 (서경 < 동경, 남위 < 북위).",
-                       "Invalid extent (minLon < maxLon, minLat < maxLat, WGS84).")
+        raise fail("invalid_query", field_error("bbox", "범위가 올바르지 않습니다 (서경 < 동경, 남위 < 북위).",
+                       "Invalid extent (minLon < maxLon, minLat < maxLat, WGS84)."))
     return min_lon, min_lat, max_lon, max_lat
 
 
@@ -66,7 +62,8 @@ def parse_district(district: str | None) -> str | None:
         return district
     code = normalise_district_name(district)
     if code is None:
-        raise _invalid("district", "서울 25개 자치구 이름이나 코드가 아닙니다.", "Not one of Seoul's 25 districts (name or code).")
+        raise fail("invalid_query", field_error(
+            "district", "서울 25개 자치구 이름이나 코드가 아닙니다.", "Not one of Seoul's 25 districts (name or code)."))
     return code
 
 
@@ -86,7 +83,8 @@ def list_toilets(db: Session, *, bbox: str | None = None, district: str | None =
     if verdict:
         verdicts = verdict.split(",")
         if any(v not in VERDICTS for v in verdicts):
-            raise _invalid("verdict", f"판정 값: {', '.join(VERDICTS)}", f"verdict is one of {', '.join(VERDICTS)}")
+            raise fail("invalid_query", field_error(
+                "verdict", f"판정 값: {', '.join(VERDICTS)}", f"verdict is one of {', '.join(VERDICTS)}"))
         where.append("t.verdict = ANY(:verdicts)")
         params["verdicts"] = verdicts
     if not include_retired:
@@ -106,7 +104,7 @@ def get_toilet_feature(db: Session, toilet_id: uuid.UUID) -> dict[str, Any]:
     row = db.execute(text(f"SELECT {_FEATURE_SQL.format(extra='')} {_FROM} WHERE t.id = :id"),
                      {"id": toilet_id}).scalar_one_or_none()
     if row is None:
-        raise NotFound("toilet_not_found", "화장실을 찾을 수 없습니다.", "Toilet not found.")
+        raise fail("toilet_not_found")
     return row
 
 
@@ -126,7 +124,7 @@ def toilet_history(db: Session, toilet_id: uuid.UUID) -> dict[str, Any]:
     """Versions, change-log entries and audited actions (without who: the public may read it)."""
     exists = db.execute(text("SELECT 1 FROM toilets WHERE id = :id"), {"id": toilet_id}).scalar_one_or_none()
     if exists is None:
-        raise NotFound("toilet_not_found", "화장실을 찾을 수 없습니다.", "Toilet not found.")
+        raise fail("toilet_not_found")
     versions = db.execute(text("""
         SELECT v.version, v.status, v.name, v.verdict, v.created_at, v.data,
                ST_AsGeoJSON(v.location, 7)::json AS location, ST_AsGeoJSON(v.route_path, 7)::json AS route,

@@ -16,7 +16,7 @@ from shapely import LineString, Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, ValidationFailed, field_error
+from core.errors import fail, field_error
 from geo.service import locate_point
 from reports.models import ReportPhoto
 from toilets.changelog import append_change
@@ -44,9 +44,7 @@ def _point(payload: dict[str, Any]) -> tuple[float, float]:
 def _district(db: Session, lon: float, lat: float, tolerance_m: float) -> str:
     place = locate_point(db, lon=lon, lat=lat, tolerance_m=tolerance_m)
     if place.district_code is None:
-        raise ValidationFailed("outside_seoul", "서울 밖의 위치는 게시할 수 없습니다.",
-                               "A point outside Seoul cannot be published.",
-                               [field_error("location", "서울 안으로 옮겨 주세요.", "Move the point inside Seoul.")])
+        raise fail("outside_seoul", field_error("location", "서울 안으로 옮겨 주세요.", "Move the point inside Seoul."))
     return place.district_code
 
 
@@ -84,7 +82,7 @@ def update_toilet(
     """A new version from a (merged or edited) report payload; the route follows the payload:
     a path replaces the old one, no path keeps the published route."""
     if toilet.status != "active":
-        raise Conflict("toilet_retired", "폐쇄된 화장실은 고칠 수 없습니다.", "A retired toilet cannot be updated.")
+        raise fail("toilet_retired")
     lon, lat = _point(payload)
     data = published_data(payload)
     now = verified_at or datetime.now(UTC)
@@ -130,10 +128,9 @@ def update_toilet(
 def retire_toilet(db: Session, *, toilet: Toilet, reason: str, report_id: int | None, review_id: int | None) -> Toilet:
     """Closed or removed: the toilet stays (exports keep it marked unusable), its route retires too."""
     if toilet.status == "retired":
-        raise Conflict("toilet_retired", "이미 폐쇄 처리된 화장실입니다.", "The toilet is already retired.")
+        raise fail("toilet_retired")
     if not reason or not reason.strip():
-        raise ValidationFailed("retire_reason_required", "폐쇄 사유를 적어 주세요.", "Give a reason for retiring.",
-                               [field_error("reason", "꼭 입력해야 합니다.", "This field is required.")])
+        raise fail("retire_reason_required", field_error("reason", "꼭 입력해야 합니다.", "This field is required."))
     now = datetime.now(UTC)
     toilet.version += 1
     toilet.status = "retired"

@@ -17,9 +17,9 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Account
-from api.streaming import ClosingStreamingResponse
 from api.deps import AdminAccount, SessionDep, SettingsDep, get_current_account, oauth2_scheme
-from core.errors import Forbidden
+from api.streaming import ClosingStreamingResponse
+from core.errors import fail
 from exports import api_keys, snapshots
 from exports.service import ExportRequest, etag_for, layer_state, parse_request, stream_export
 
@@ -35,8 +35,7 @@ def export_caller(db: SessionDep, settings: SettingsDep,
         return api_keys.account_for_key(db, api_key)
     account = get_current_account(db, settings, token)
     if account.role not in ("exporter", "admin"):
-        raise Forbidden("forbidden_role", "내보내기는 exporter 또는 admin 계정만 쓸 수 있습니다.",
-                        "Exports need an exporter or admin account.")
+        raise fail("forbidden_role", roles="exporter or admin")
     return account
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse
 
 from api.deps import SessionDep, SettingsDep
-from core.errors import NotFound
+from core.errors import fail
 from exports.preview import main_photo_storage_key, preview_html
 from exports.service import parse_request
 
@@ -32,5 +32,5 @@ def preview_photo(name: str, db: SessionDep, settings: SettingsDep) -> FileRespo
     key = main_photo_storage_key(db, name)
     path = Path(settings.photo_dir) / key if key else None
     if path is None or not path.is_file():
-        raise NotFound("photo_not_found", "사진을 찾을 수 없습니다.", "Photo not found.")
+        raise fail("photo_not_found")
     return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import RegistryDep
-from core.errors import NotFound, field_error
+from core.errors import fail, field_error
 
 router = APIRouter(prefix="/api/v1/mobile-schema", tags=["mobile schema"])
 
@@ -20,6 +20,6 @@ def latest_schema(registry: RegistryDep) -> dict[str, Any]:
 def schema_version(version: int, registry: RegistryDep) -> dict[str, Any]:
     if not registry.has(version):
         known = ", ".join(str(v) for v in sorted(registry.schemas))
-        raise NotFound("unknown_schema_version", "없는 양식 버전입니다.", "No such form version.",
-                       [field_error("version", f"있는 버전: {known}", f"Known versions: {known}")])
+        raise fail("schema_version_not_found", field_error(
+            "version", f"있는 버전: {known}", f"Known versions: {known}"))
     return registry.schema(version)

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accounts.models import Account
 from api.deps import CurrentAccount, RegistryDep, SessionDep, SettingsDep, VolunteerAccount, require_role
-from core.errors import BadRequest, NotFound, TooLarge, field_error
+from core.errors import fail, field_error
 from mobile_schema.registry import default_registry
 from reports import photos as photo_service
 from reports import service
@@ -34,8 +34,8 @@ async def read_json_body(request: Request) -> Any:
     try:
         return json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest("malformed_json", "JSON 형식이 올바르지 않습니다.", "The body is not valid JSON.",
-                               [field_error("", "본문을 JSON으로 읽을 수 없습니다.", f"Cannot parse the body: {exc}")]) from exc
+        raise fail("malformed_json", field_error(
+            "", "본문을 JSON으로 읽을 수 없습니다.", f"Cannot parse the body: {exc}")) from exc
 
 
 def _submission_response(db, submit) -> JSONResponse:
@@ -95,9 +95,8 @@ async def upload_photo(
 ) -> dict[str, Any]:
     raw = await file.read(settings.photo_max_bytes + 1)
     if len(raw) > settings.photo_max_bytes:
-        raise TooLarge("photo_too_large", "사진이 너무 큽니다.", "The photo is too large.",
-                       [field_error("file", f"{settings.photo_max_bytes // 1_048_576} MB 이하로 올려 주세요.",
-                                    f"At most {settings.photo_max_bytes // 1_048_576} MB.")])
+        raise fail("photo_too_large", field_error("file", "더 작은 사진을 올려 주세요.", "Upload a smaller photo."),
+                   max_mb=settings.photo_max_bytes // 1_048_576)
     def work() -> dict[str, Any]:
         report = service.get_report_for(db, report_id=report_id, account=volunteer)
         return photo_view(photo_service.add_photo(db, report=report, kind=kind, raw=raw, settings=settings))
@@ -116,7 +115,7 @@ def get_photo(report: OwnedReport, photo_id: uuid.UUID, db: SessionDep, settings
     photo = photo_service.get_photo(db, report=report, photo_id=photo_id)
     path = Path(settings.photo_dir) / (photo.thumb_key if size == "thumb" else photo.storage_key)
     if not path.exists():
-        raise NotFound("photo_file_missing", "사진 파일이 없습니다.", "The photo file is missing.")
+        raise fail("photo_file_missing")
     return FileResponse(path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=3600"})
 
 

@@ -30,7 +30,7 @@ def test_latest_and_versioned_schema_are_served(client):
     assert latest.status_code == 200 and latest.json()["x-schema-version"] == 1
     assert client.get("/api/v1/mobile-schema/1").json() == latest.json()
     r = client.get("/api/v1/mobile-schema/7")
-    assert r.status_code == 404 and r.json()["code"] == "unknown_schema_version"
+    assert r.status_code == 404 and r.json()["code"] == "schema_version_not_found"
 
 
 def test_every_design_field_is_in_the_schema_with_labels_and_null_for_unknown():
