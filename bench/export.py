@@ -33,7 +33,7 @@ import psycopg
 from bench.common import free_port, scratch_database
 from core.config import PROJECT_ROOT
 from core.localdb import _pg_bindir
-from tests.conftest import report_body
+from tests.factories import report_body
 from toilets.service import published_data
 from toilets.verdict import toilet_verdict
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from accounts.models import Account
 from core.audit import record_audit
 from core.config import Settings
-from core.errors import ValidationFailed, fail, field_error
+from core.errors import fail, field_error
 from geo.districts import DISTRICTS, district_in_address, normalise_district_name
 from geo.service import locate_point
 from geo.validation import RouteRules, check_obstacles, check_point, check_route
@@ -56,8 +56,6 @@ class Submission:
     warnings: list[dict[str, str]]
 
 
-def _invalid(fields) -> ValidationFailed:
-    return fail("invalid_report", *fields)
 
 
 @dataclass(frozen=True)
@@ -73,11 +71,11 @@ def check_geometry(db: Session, payload: dict[str, Any], settings: Settings) -> 
     lon, lat = float(loc["lon"]), float(loc["lat"])
     errors = check_point(lon, lat)
     if errors:
-        raise _invalid(errors)
+        raise fail("invalid_report", *errors)
     place = locate_point(db, lon=lon, lat=lat, tolerance_m=settings.seoul_border_tolerance_m)
     if not place.inside_seoul or place.district_code is None:
-        raise _invalid([field_error("location", "서울 밖의 위치입니다. 서울 안의 화장실만 제보할 수 있습니다.",
-                                    "This point is outside Seoul; only toilets in Seoul can be reported.")])
+        raise fail("invalid_report", field_error("location", "서울 밖의 위치입니다. 서울 안의 화장실만 제보할 수 있습니다.",
+                                                 "This point is outside Seoul; only toilets in Seoul can be reported."))
     access = payload.get("access_route") or {}
     path = access.get("path")
     rules = route_rules(settings)
@@ -94,7 +92,7 @@ def check_geometry(db: Session, payload: dict[str, Any], settings: Settings) -> 
             errors.append(field_error("place.district", "서울의 25개 자치구 이름이 아닙니다 (예: 강남구).",
                                       "Not one of Seoul's 25 districts (e.g. 강남구 / Gangnam-gu)."))
     if errors:
-        raise _invalid(errors)
+        raise fail("invalid_report", *errors)
     # An address naming another district is worth a moderator's look, not a rejection:
     # points near a district border and addresses of the building's main entrance differ.
     mismatch = False

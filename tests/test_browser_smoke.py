@@ -10,7 +10,7 @@ def test_api_docs_render_with_local_assets_only(page, live_server):
 
 @pytest.mark.browser
 def test_landing_page_links_every_audience_and_passes_axe(page, live_server):
-    from tests.conftest import axe_violations
+    from tests.browser import axe_violations
 
     page.goto(live_server)
     links = [a.get_attribute("href") for a in page.locator("main a").all()]

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from tests.conftest import count_rows, join_and_login, login, make_account
+from tests.factories import count_rows, join_and_login, login, make_account
 
 
 def test_volunteer_joins_with_organisation_and_logs_in_with_nickname(client, db):

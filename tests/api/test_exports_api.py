@@ -13,7 +13,7 @@ from sqlalchemy import select
 from accounts.models import Account
 from core.audit import AuditEntry
 from exports.models import ApiKey
-from tests.conftest import login, make_account
+from tests.factories import login, make_account
 from tests.exports.helpers import publish, report_with_photos
 from toilets.service import create_toilet
 

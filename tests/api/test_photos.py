@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import text
 
-from tests.conftest import count_rows, join_and_login, login, make_account, report_body
+from tests.factories import count_rows, join_and_login, login, make_account, report_body
 
 
 def jpeg_with_gps_and_rotation(width=400, height=200) -> bytes:

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests.conftest import DELETE, count_rows, join_and_login, login, make_account, report_body
+from tests.factories import DELETE, count_rows, join_and_login, login, make_account, report_body
 from toilets.service import create_toilet
 
 

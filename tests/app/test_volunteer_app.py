@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from tests.app.conftest import NEARBY, assert_accessible, assert_clean, jpeg_bytes, make_organisation, nickname, shoot
-from tests.conftest import CITY_HALL
+from tests.factories import CITY_HALL
 
 pytestmark = pytest.mark.browser
 
@@ -401,7 +401,7 @@ def layout_problems(pg) -> dict:
 
 def test_keyboard_only_at_200_percent_zoom_with_large_targets(browser, live_server, committed_engine):
     from tests.app.conftest import PHONE
-    from tests.conftest import guarded_context
+    from tests.browser import guarded_context
 
     # 200 % zoom on a 390 px phone leaves 195 CSS px of width.
     context = guarded_context(browser, live_server, **{**PHONE, "viewport": {"width": 195, "height": 422}},
@@ -520,7 +520,7 @@ def test_nearby_published_toilets_are_offered_before_sending(phone, live_server,
     real `GET /api/v1/toilets/nearby` before the report is sent."""
     from sqlalchemy.orm import Session
 
-    from tests.conftest import report_body
+    from tests.factories import report_body
     from toilets.service import create_toilet
 
     with Session(committed_engine) as db:

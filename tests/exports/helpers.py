@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from exports.service import layer_state, parse_request, stream_export
-from tests.conftest import report_body
+from tests.factories import report_body
 from toilets.service import create_toilet
 
 
@@ -52,7 +52,7 @@ def report_with_photos(db: Session, settings: Settings, kinds: tuple[str, ...] =
     from mobile_schema.registry import default_registry
     from reports.photos import add_photo
     from reports.service import submit_report
-    from tests.conftest import make_account
+    from tests.factories import make_account
 
     username = make_account(db, "volunteer")
     volunteer = db.scalar(select(Account).where(Account.username == username))

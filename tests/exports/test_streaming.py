@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bench.export import generate
-from tests.conftest import make_account
+from tests.factories import make_account
 
 ROWS = 4000  # about 11 MB of smart-seoul-map GeoJSON
 

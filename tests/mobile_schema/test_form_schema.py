@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from api.app import create_app
 from mobile_schema.registry import SchemaRegistry, default_registry, load_shipped_schema
-from tests.conftest import join_and_login, report_body
+from tests.factories import join_and_login, report_body
 
 # DESIGN.md "What a report holds (mobile form v1)": the contract between phone, API and exports.
 DESIGN_FIELDS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import join_and_login, login, make_account, report_body
+from tests.factories import join_and_login, login, make_account, report_body
 
 
 def submit(client, headers=None, **overrides: Any) -> tuple[int, dict[str, str]]:

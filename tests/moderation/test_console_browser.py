@@ -11,7 +11,8 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from accounts.service import create_account
-from tests.conftest import axe_violations, report_body
+from tests.factories import report_body
+from tests.browser import axe_violations
 
 PASSWORD = "correct horse"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.conftest import count_rows, report_body
+from tests.factories import count_rows, report_body
 from tests.moderation.helpers import assert_error_shape, claim_one, decide, moderator, submit
 
 

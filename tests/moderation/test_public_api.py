@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import join_and_login
+from tests.factories import join_and_login
 from tests.moderation.helpers import assert_error_shape, claim_one, decide, moderator, submit
 
 GANGNAM = {"location.lon": 127.0490, "location.lat": 37.5045, "place.district": "강남구",

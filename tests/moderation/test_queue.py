@@ -13,7 +13,7 @@ from core.config import Settings
 from mobile_schema.registry import default_registry
 from moderation.queue import claim_reports
 from reports.service import submit_report
-from tests.conftest import report_body
+from tests.factories import report_body
 from tests.moderation.helpers import assert_error_shape, claim_one, decide, moderator, submit
 
 

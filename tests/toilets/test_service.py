@@ -1,6 +1,6 @@
 from sqlalchemy import select
 
-from tests.conftest import report_body
+from tests.factories import report_body
 from toilets.models import ChangeLogEntry, ToiletRoute
 from toilets.service import create_toilet, retire_toilet, update_toilet, versions_of
 
