@@ -60,16 +60,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         fields = []
-        code = "invalid_request"
         for err in exc.errors():
-            if err.get("type") == "json_invalid":
-                code = "malformed_json"
             fields.append(E.FieldError(
                 path=_loc_path(tuple(err.get("loc", ()))),
                 message_ko=_PYDANTIC_KO.get(err.get("type", ""), "값이 올바르지 않습니다."),
                 message_en=err.get("msg", "Invalid value."),
             ))
-        return problem_response(E.fail(code, *fields))
+        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+            return problem_response(E.fail("malformed_json", *fields))
+        return problem_response(E.fail("invalid_request", *fields))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

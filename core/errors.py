@@ -124,7 +124,7 @@ CATALOGUE: dict[str, Problem] = {
                              "The login has expired or is invalid. Log in again."),
     "account_unusable": Problem(401, "계정을 사용할 수 없습니다.", "The account is not usable."),
     "bad_credentials": Problem(401, "닉네임 또는 비밀번호가 맞지 않습니다.", "Wrong nickname or password."),
-    "forbidden_role": Problem(403, "이 기능을 쓸 권한이 없습니다.", "This needs the role: {roles}."),
+    "forbidden_role": Problem(403, "이 기능을 쓸 권한이 없습니다 (필요한 역할: {roles}).", "This needs the role: {roles}."),
     "invalid_api_key": Problem(401, "API 키가 올바르지 않거나 폐기되었습니다.", "The API key is invalid or revoked."),
     # accounts and organisations
     "invalid_nickname": Problem(422, "닉네임을 확인해 주세요.", "Check the nickname."),
@@ -143,7 +143,7 @@ CATALOGUE: dict[str, Problem] = {
     "submission_id_reused": Problem(409, "같은 제출 번호로 다른 내용이 이미 접수되었습니다. 새 제보라면 새 번호를 쓰세요.",
                                     "A different report was already sent with this client_submission_id. "
                                     "Use a new id for a new report."),
-    "report_not_awaiting_changes": Problem(409, "수정 요청을 받은 제보만 고쳐서 다시 보낼 수 있습니다.",
+    "report_not_awaiting_changes": Problem(409, "수정 요청을 받은 제보만 고쳐서 다시 보낼 수 있습니다 (지금 상태: '{status}').",
                                            "Only a report with changes requested can be revised "
                                            "(this one is '{status}')."),
     # photos
@@ -166,7 +166,7 @@ CATALOGUE: dict[str, Problem] = {
                                    "The number of reports to claim is out of range."),
     "invalid_transition": Problem(409, "이 제보는 지금 '{status}' 상태라 처리할 수 없습니다.",
                                   "The report is '{status}'; it cannot be decided now."),
-    "not_awaiting_second_review": Problem(409, "2차 검토 대기 중인 결정이 아닙니다.",
+    "not_awaiting_second_review": Problem(409, "2차 검토 대기 중인 결정이 아닙니다 (지금 상태: '{status}').",
                                           "This decision is not waiting for a second review (it is '{status}')."),
     "lease_expired": Problem(409, "맡은 시간이 지나 제보가 대기열로 돌아갔습니다. 다시 가져오세요.",
                              "Your claim's lease expired and the report went back to the queue. Claim it again."),
