@@ -153,7 +153,7 @@ def publish_demo_share(db: Session, *, moderator: Account, registry, settings: S
     """Publish `count` queued reports as the demo moderator would: claim them, then approve each
     through the real decision service (so toilets, versions, change log and audit are all real)."""
     from moderation.queue import claim_reports, release_report
-    from moderation.service import decide
+    from moderation.service import DecisionInput, decide
 
     published = 0
     while published < count:
@@ -164,8 +164,8 @@ def publish_demo_share(db: Session, *, moderator: Account, registry, settings: S
         for report in claimed:
             try:
                 with db.begin_nested():
-                    decide(db, report_id=report.id, moderator=moderator, action="approve", registry=registry,
-                           settings=settings, comment="데모 검수 demo moderation")
+                    decide(db, report_id=report.id, moderator=moderator, registry=registry, settings=settings,
+                           given=DecisionInput(action="approve", comment="데모 검수 demo moderation"))
                 published += 1
             except DomainError:
                 release_report(db, report_id=report.id, moderator=moderator)

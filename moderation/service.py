@@ -19,6 +19,7 @@ Transitions of a report (anything else is 409 `invalid_transition`):
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -82,63 +83,120 @@ def _check_confirmed(confirmed: list[str] | None) -> list[str]:
     return confirmed
 
 
-def decide(
-    db: Session, *, report_id: int, moderator: Account, action: str, registry: SchemaRegistry, settings: Settings,
-    edits: dict[str, Any] | None = None, confirmed: list[str] | None = None, merge_into: str | None = None,
-    toilet_id: str | None = None, reason_code: str | None = None, comment: str | None = None,
-    message: str | None = None,
-) -> Decision:
+@dataclass(frozen=True)
+class DecisionInput:
+    """What a moderator sends with a decision; which fields count depends on `action`."""
+    action: str
+    edits: dict[str, Any] | None = None
+    confirmed: list[str] | None = None
+    merge_into: str | None = None
+    toilet_id: str | None = None
+    reason_code: str | None = None
+    comment: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class _Context:
+    db: Session
+    registry: SchemaRegistry
+    settings: Settings
+
+    @property
+    def policy(self) -> SecondReviewPolicy:
+        return SecondReviewPolicy.from_settings(self.settings)
+
+
+def _prepare_publication(ctx: _Context, review: Review, report: Report, given: DecisionInput) -> list[str]:
+    """approve / merge: the edited payload, its checks, and whether a second moderator must look."""
+    review.confirmed = _check_confirmed(given.confirmed)
+    payload, diff = apply_edits(report.payload, given.edits or {})
+    if diff:
+        ctx.registry.validate(payload)
+        if touches_geometry(diff):
+            check_geometry(ctx.db, payload, ctx.settings)
+    review.edits = diff
+    review.proposed_payload = payload
+    target = lock_toilet(ctx.db, given.merge_into) if given.action == "merge" else None
+    review.toilet_id = target.id if target else None
+    new_verdict = toilet_verdict(published_data(payload), frozenset(review.confirmed))
+    return second_review_reasons(action=given.action, policy=ctx.policy,
+                                 published_verdict=target.verdict if target else None, new_verdict=new_verdict)
+
+
+def _prepare_retirement(ctx: _Context, review: Review, report: Report, given: DecisionInput) -> list[str]:
+    target = lock_toilet(ctx.db, given.toilet_id, path="toilet_id")
+    if not review.comment:
+        raise fail("invalid_decision", field_error("comment", "폐쇄 사유를 적어 주세요.", "Give the reason for retiring."))
+    review.toilet_id = target.id
+    return second_review_reasons(action="retire", policy=ctx.policy, published_verdict=target.verdict,
+                                 new_verdict=None)
+
+
+def _prepare_changes_request(ctx: _Context, review: Review, report: Report, given: DecisionInput) -> list[str]:
+    message = (given.message or "").strip()
+    if not message:
+        raise fail("invalid_decision", field_error(
+            "message", "봉사자에게 보낼 요청을 적어 주세요.", "Write the message to the volunteer."))
+    review.message = message
+    return []
+
+
+def _prepare_rejection(ctx: _Context, review: Review, report: Report, given: DecisionInput) -> list[str]:
+    if given.reason_code not in REJECT_REASONS:
+        raise fail("invalid_decision", field_error("reason_code", f"사유 코드: {', '.join(REJECT_REASONS)}",
+                                                   f"reason_code must be one of {', '.join(REJECT_REASONS)}."))
+    if given.reason_code == "other" and not review.comment:
+        raise fail("invalid_decision", field_error(
+            "comment", "'기타' 사유는 설명이 필요합니다.", "Reason 'other' needs a comment."))
+    review.reason_code = given.reason_code
+    return []
+
+
+def _settle_publication(ctx: _Context, review: Review, report: Report, moderator: Account) -> Toilet:
+    return _publish(ctx.db, review=review, report=report, actor=moderator, settings=ctx.settings)
+
+
+def _settle_changes_request(ctx: _Context, review: Review, report: Report, moderator: Account) -> None:
+    report.status = "changes_requested"
+    report.moderator_message = review.message
+
+
+def _settle_rejection(ctx: _Context, review: Review, report: Report, moderator: Account) -> None:
+    report.status = "rejected"
+
+
+@dataclass(frozen=True)
+class _ActionHandler:
+    # checks the input and fills the review; returns why a second moderator must look (or [])
+    prepare: Callable[[_Context, Review, Report, DecisionInput], list[str]]
+    # carries out a final decision: the report's new state, and the published toilet if any
+    settle: Callable[[_Context, Review, Report, Account], Toilet | None]
+
+
+_HANDLERS: dict[str, _ActionHandler] = {
+    "approve": _ActionHandler(_prepare_publication, _settle_publication),
+    "merge": _ActionHandler(_prepare_publication, _settle_publication),
+    "retire": _ActionHandler(_prepare_retirement, _settle_publication),
+    "request_changes": _ActionHandler(_prepare_changes_request, _settle_changes_request),
+    "reject": _ActionHandler(_prepare_rejection, _settle_rejection),
+}
+assert set(_HANDLERS) == set(DECISION_ACTIONS)
+
+
+def decide(db: Session, *, report_id: int, moderator: Account, given: DecisionInput, registry: SchemaRegistry,
+           settings: Settings) -> Decision:
     """The claim holder's decision on a report (see the module docstring for the transitions)."""
-    if action not in DECISION_ACTIONS:
+    handler = _HANDLERS.get(given.action)
+    if handler is None:
         raise fail("invalid_decision", field_error("action", f"결정은 {', '.join(DECISION_ACTIONS)} 중 하나입니다.",
-                        f"action must be one of {', '.join(DECISION_ACTIONS)}."))
+                                                   f"action must be one of {', '.join(DECISION_ACTIONS)}."))
+    ctx = _Context(db, registry, settings)
     report = lock_report(db, report_id)
     require_claim(db, report, moderator)
-    comment = (comment or "").strip() or None
-    review = Review(report_id=report.id, report_revision=report.revision, moderator_id=moderator.id, action=action,
-                    status="final", comment=comment)
-    toilet: Toilet | None = None
-    published = False
-
-    if action in ("approve", "merge"):
-        review.confirmed = _check_confirmed(confirmed)
-        payload, diff = apply_edits(report.payload, edits or {})
-        if diff:
-            registry.validate(payload)
-            if touches_geometry(diff):
-                check_geometry(db, payload, settings)
-        review.edits = diff
-        review.proposed_payload = payload
-        target = lock_toilet(db, merge_into) if action == "merge" else None
-        new_verdict = toilet_verdict(published_data(payload), frozenset(review.confirmed))
-        reasons = second_review_reasons(action=action, policy=SecondReviewPolicy.from_settings(settings),
-                                        published_verdict=target.verdict if target else None, new_verdict=new_verdict)
-        review.toilet_id = target.id if target else None
-    elif action == "retire":
-        target = lock_toilet(db, toilet_id, path="toilet_id")
-        if not comment:
-            raise fail("invalid_decision", field_error(
-                "comment", "폐쇄 사유를 적어 주세요.", "Give the reason for retiring."))
-        review.toilet_id = target.id
-        reasons = second_review_reasons(action="retire", policy=SecondReviewPolicy.from_settings(settings),
-                                        published_verdict=target.verdict, new_verdict=None)
-    elif action == "request_changes":
-        message = (message or "").strip()
-        if not message:
-            raise fail("invalid_decision", field_error(
-                "message", "봉사자에게 보낼 요청을 적어 주세요.", "Write the message to the volunteer."))
-        review.message = message
-        reasons = []
-    else:  # reject
-        if reason_code not in REJECT_REASONS:
-            raise fail("invalid_decision", field_error("reason_code", f"사유 코드: {', '.join(REJECT_REASONS)}",
-                            f"reason_code must be one of {', '.join(REJECT_REASONS)}."))
-        if reason_code == "other" and not comment:
-            raise fail("invalid_decision", field_error(
-                "comment", "'기타' 사유는 설명이 필요합니다.", "Reason 'other' needs a comment."))
-        review.reason_code = reason_code
-        reasons = []
-
+    review = Review(report_id=report.id, report_revision=report.revision, moderator_id=moderator.id,
+                    action=given.action, status="final", comment=(given.comment or "").strip() or None)
+    reasons = handler.prepare(ctx, review, report, given)
     review.second_review_reasons = reasons
     if reasons:
         review.status = "pending"
@@ -147,22 +205,17 @@ def decide(
 
     clear_claim(report)
     report.updated_at = _now(db)
+    toilet = None
     if reasons:
         report.status = "pending_second_review"
-    elif action == "request_changes":
-        report.status = "changes_requested"
-        report.moderator_message = review.message
-    elif action == "reject":
-        report.status = "rejected"
     else:
-        toilet = _publish(db, review=review, report=report, actor=moderator, settings=settings)
-        published = True
+        toilet = handler.settle(ctx, review, report, moderator)
     db.flush()
-    record_audit(db, actor_id=moderator.id, action=f"report.{action}", object_type="report", object_id=report.id,
-                 reason=comment or review.message or reason_code,
+    record_audit(db, actor_id=moderator.id, action=f"report.{given.action}", object_type="report",
+                 object_id=report.id, reason=review.comment or review.message or review.reason_code,
                  detail={"review_id": review.id, "status": report.status, "edits": review.edits,
                          "second_review_reasons": reasons, "toilet_id": str(review.toilet_id or "") or None})
-    return Decision(review, report, toilet, published)
+    return Decision(review, report, toilet, toilet is not None)
 
 
 def _publish(db: Session, *, review: Review, report: Report | None, actor: Account, settings: Settings) -> Toilet:
@@ -268,7 +321,3 @@ def second_review(db: Session, *, review_id: int, moderator: Account, outcome: s
 
 def pending_reviews(db: Session) -> list[Review]:
     return list(db.scalars(select(Review).where(Review.status == "pending").order_by(Review.created_at, Review.id)))
-
-
-def reviews_of_report(db: Session, report_id: int) -> list[Review]:
-    return list(db.scalars(select(Review).where(Review.report_id == report_id).order_by(Review.id)))

@@ -64,8 +64,9 @@ def find_candidates(
     db: Session, *, lon: float, lat: float, name: str, floor: str | None, radius_m: float,
     exclude_report_id: int | None = None, limit: int = 10,
 ) -> list[Candidate]:
-    # The degree pre-filter lets the GiST index on the geometry column do the work;
-    # 1° of latitude ≥ 110 km, so radius/100 km in degrees is a safe superset at Seoul's latitude.
+    # The degree pre-filter lets the GiST index on the geometry column do the work: 1° is ≥ 88 km
+    # east–west at Seoul's latitude (≤ 37.72°) and ≥ 110 km north–south, so radius / 80 km in
+    # degrees is a safe superset of the radius.
     rows = db.execute(_NEARBY_SQL, {
         "lon": lon, "lat": lat, "name": name, "radius": radius_m, "deg": radius_m / 80_000.0,
         "pending": list(PENDING_STATUSES), "exclude": exclude_report_id,

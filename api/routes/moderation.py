@@ -97,7 +97,7 @@ def report_map(report_id: int, db: SessionDep, moderator: ModeratorAccount) -> H
 def decide(report_id: int, body: DecisionRequest, db: SessionDep, moderator: ModeratorAccount,
            registry: RegistryDep, settings: SettingsDep) -> dict[str, Any]:
     decision = service.decide(db, report_id=report_id, moderator=moderator, registry=registry, settings=settings,
-                              **body.model_dump())
+                              given=service.DecisionInput(**body.model_dump()))
     return _decision_out(db, decision)
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from accounts.models import Account
@@ -38,9 +40,9 @@ async def read_json_body(request: Request) -> Any:
             "", "본문을 JSON으로 읽을 수 없습니다.", f"Cannot parse the body: {exc}")) from exc
 
 
-def _submission_response(db, submit) -> JSONResponse:
+def _submission_response(db: Session, submit: Callable[[], service.Submission]) -> JSONResponse:
     """201 for a new submission, 200 for a replay of one already stored (same id, same body).
-    Runs in the threadpool: the database work is synchronous (STYLE.md pitfalls)."""
+    Run in the threadpool: the database work is synchronous (STYLE.md pitfalls)."""
     result = submit()
     view = report_view(db, result.report, candidates=result.candidates, warnings=result.warnings)
     return JSONResponse(view, status_code=201 if result.created else 200)
@@ -65,13 +67,8 @@ async def submit_report(request: Request, db: SessionDep, volunteer: VolunteerAc
                         registry: RegistryDep, settings: SettingsDep) -> JSONResponse:
     """Submit a report (the JSON body follows the form schema). Idempotent on client_submission_id."""
     body = await read_json_body(request)
-    def work() -> dict[str, Any]:
-        result = service.submit_report(db, volunteer=volunteer, body=body, registry=registry, settings=settings)
-        return {"created": result.created,
-                "view": report_view(db, result.report, candidates=result.candidates, warnings=result.warnings)}
-
-    out = await run_in_threadpool(work)
-    return JSONResponse(out["view"], status_code=201 if out["created"] else 200)
+    return await run_in_threadpool(_submission_response, db, lambda: service.submit_report(
+        db, volunteer=volunteer, body=body, registry=registry, settings=settings))
 
 
 @router.get("")
@@ -127,11 +124,5 @@ async def revise_report(report_id: int, request: Request, db: SessionDep, volunt
                         registry: RegistryDep, settings: SettingsDep) -> JSONResponse:
     """Send a fixed version of a report the moderator sent back (status changes_requested)."""
     body = await read_json_body(request)
-    def work() -> dict[str, Any]:
-        result = service.submit_revision(db, volunteer=volunteer, report_id=report_id, body=body,
-                                         registry=registry, settings=settings)
-        return {"created": result.created,
-                "view": report_view(db, result.report, candidates=result.candidates, warnings=result.warnings)}
-
-    out = await run_in_threadpool(work)
-    return JSONResponse(out["view"], status_code=201 if out["created"] else 200)
+    return await run_in_threadpool(_submission_response, db, lambda: service.submit_revision(
+        db, volunteer=volunteer, report_id=report_id, body=body, registry=registry, settings=settings))
