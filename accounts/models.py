@@ -7,14 +7,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base
+from core.db import Base, sql_in
 
 ROLES = ("volunteer", "moderator", "exporter", "admin")
 AGE_BANDS = ("under_20", "20s", "30s", "40s", "50s", "60_plus")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Organisation(Base):
@@ -42,8 +38,8 @@ class Partner(Base):
 class Account(Base):
     __tablename__ = "accounts"
     __table_args__ = (
-        CheckConstraint(_in("role", ROLES), name="role_known"),
-        CheckConstraint(f"age_band IS NULL OR {_in('age_band', AGE_BANDS)}", name="age_band_known"),
+        CheckConstraint(sql_in("role", ROLES), name="role_known"),
+        CheckConstraint(f"age_band IS NULL OR {sql_in('age_band', AGE_BANDS)}", name="age_band_known"),
         CheckConstraint("char_length(username) BETWEEN 2 AND 40", name="username_length"),
         # Nicknames are logins: unique regardless of case.
         Index("uq_accounts_username_lower", func.lower(text("username")), unique=True),

@@ -9,7 +9,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-import core.models  # noqa: F401  every table in the ORM's metadata (flushes resolve FKs to districts)
+import all_models  # noqa: F401  every table in the ORM's metadata (flushes resolve FKs to districts)
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, pages, reports

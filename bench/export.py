@@ -115,7 +115,7 @@ def generate(conn: psycopg.Connection, rows: int) -> None:
                                          report_id)
             SELECT t.id, 1, t.status, t.name, t.location, r.path, t.data, t.verdict, p.report_id
               FROM toilets t JOIN toilet_routes r ON r.toilet_id = t.id JOIN published p ON p.toilet_id = t.id""")
-        # what publishing stores (toilets.service.photo_files_of_report): entrance first, then door
+        # what publishing stores (reports.photos.public_photo_files): entrance first, then door
         cur.execute("""
             UPDATE toilets t SET photo_files = f.files
               FROM (SELECT p.toilet_id, array_agg(ph.id || '.jpg' ORDER BY ph.kind = 'door') AS files

@@ -29,6 +29,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def sql_in(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK constraint's text: `column` is one of `values` (the domain's enum tuple)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 def resolve_database_url(settings: Settings) -> str:
     if settings.database_url:
         url = settings.database_url

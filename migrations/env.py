@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, pool
 
 from core.config import get_settings
 from core.db import resolve_database_url
-from core.models import metadata
+from all_models import metadata
 
 config = context.config
 

@@ -16,8 +16,8 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index,
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from accounts.models import _in
-from core.db import Base
+import accounts.models  # noqa: F401  (accounts, referenced by foreign key)
+from core.db import Base, sql_in
 
 ACTIONS = ("approve", "merge", "request_changes", "reject", "retire")
 REVIEW_STATUSES = ("final", "pending", "confirmed", "overturned")
@@ -39,9 +39,9 @@ REJECT_REASONS: dict[str, tuple[str, str]] = {
 class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (
-        CheckConstraint(_in("action", ACTIONS), name="action_known"),
-        CheckConstraint(_in("status", REVIEW_STATUSES), name="status_known"),
-        CheckConstraint(f"reason_code IS NULL OR {_in('reason_code', tuple(REJECT_REASONS))}", name="reason_known"),
+        CheckConstraint(sql_in("action", ACTIONS), name="action_known"),
+        CheckConstraint(sql_in("status", REVIEW_STATUSES), name="status_known"),
+        CheckConstraint(f"reason_code IS NULL OR {sql_in('reason_code', tuple(REJECT_REASONS))}", name="reason_known"),
         CheckConstraint("action <> 'reject' OR reason_code IS NOT NULL", name="reject_has_reason"),
         CheckConstraint("action <> 'request_changes' OR message IS NOT NULL", name="request_has_message"),
         CheckConstraint("report_id IS NOT NULL OR action = 'retire'", name="report_or_retire"),

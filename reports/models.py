@@ -25,8 +25,8 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 import geo.models  # noqa: F401  (districts, referenced by foreign key)
-from accounts.models import _in
-from core.db import Base
+import accounts.models  # noqa: F401  (accounts, referenced by foreign key)
+from core.db import Base, sql_in
 
 # queued → in_review (claimed) → approved | merged | rejected | changes_requested → queued …
 REPORT_STATUSES = (
@@ -47,7 +47,7 @@ class Report(Base):
     __tablename__ = "reports"
     __table_args__ = (
         UniqueConstraint("volunteer_id", "client_submission_id", name="uq_reports_volunteer_submission"),
-        CheckConstraint(_in("status", REPORT_STATUSES), name="status_known"),
+        CheckConstraint(sql_in("status", REPORT_STATUSES), name="status_known"),
         CheckConstraint("location_source IN ('gps', 'map_pin', 'address')", name="location_source_known"),
         CheckConstraint("accuracy_m IS NULL OR accuracy_m >= 0", name="accuracy_non_negative"),
         CheckConstraint("schema_version >= 1", name="schema_version_positive"),
@@ -91,7 +91,7 @@ class Report(Base):
 class ReportPhoto(Base):
     __tablename__ = "report_photos"
     __table_args__ = (
-        CheckConstraint(_in("kind", PHOTO_KINDS), name="kind_known"),
+        CheckConstraint(sql_in("kind", PHOTO_KINDS), name="kind_known"),
         CheckConstraint("content_type IN ('image/jpeg', 'image/png', 'image/webp')", name="content_type_known"),
         CheckConstraint("byte_size > 0", name="byte_size_positive"),
     )

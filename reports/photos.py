@@ -121,3 +121,12 @@ def get_photo(db: Session, *, report: Report, photo_id: uuid.UUID) -> ReportPhot
 def list_photos(db: Session, *, report_id: int) -> list[ReportPhoto]:
     return list(db.scalars(select(ReportPhoto).where(ReportPhoto.report_id == report_id)
                            .order_by(ReportPhoto.uploaded_at, ReportPhoto.id)))
+
+
+def public_photo_files(db: Session, report_id: int, *, order: tuple[str, ...]) -> list[str]:
+    """The public file names of a report's photos, by kind in `order`, then upload time (the
+    published layer shows them so; photos are read only through this module)."""
+    photos = db.scalars(select(ReportPhoto).where(ReportPhoto.report_id == report_id)).all()
+    rank = {kind: i for i, kind in enumerate(order)}
+    ordered = sorted(photos, key=lambda p: (rank.get(p.kind, len(rank)), p.uploaded_at, str(p.id)))
+    return [p.public_name for p in ordered]

@@ -28,8 +28,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 import geo.models  # noqa: F401  (districts, referenced by foreign key)
-from accounts.models import _in
-from core.db import Base
+from core.db import Base, sql_in
 
 VERDICTS = ("accessible", "partially_accessible", "not_accessible", "unknown")
 TOILET_STATUSES = ("active", "retired")
@@ -38,8 +37,8 @@ TOILET_STATUSES = ("active", "retired")
 class Toilet(Base):
     __tablename__ = "toilets"
     __table_args__ = (
-        CheckConstraint(_in("status", TOILET_STATUSES), name="status_known"),
-        CheckConstraint(_in("verdict", VERDICTS), name="verdict_known"),
+        CheckConstraint(sql_in("status", TOILET_STATUSES), name="status_known"),
+        CheckConstraint(sql_in("verdict", VERDICTS), name="verdict_known"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("status = 'active' OR retired_reason IS NOT NULL", name="retired_has_reason"),
         Index("ix_toilets_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
@@ -72,7 +71,7 @@ class ToiletRoute(Base):
     """The access route (street entrance → toilet door) of a published toilet."""
 
     __tablename__ = "toilet_routes"
-    __table_args__ = (CheckConstraint(_in("status", TOILET_STATUSES), name="status_known"),)
+    __table_args__ = (CheckConstraint(sql_in("status", TOILET_STATUSES), name="status_known"),)
 
     toilet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("toilets.id"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, server_default="1")

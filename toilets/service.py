@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import fail, field_error
 from geo.service import locate_point
-from reports.models import ReportPhoto
+from reports.photos import public_photo_files
 from toilets.changelog import append_change
 from toilets.models import Toilet, ToiletRoute, ToiletVersion
 from toilets.verdict import toilet_verdict
@@ -158,18 +158,10 @@ def _current_path(db: Session, toilet: Toilet) -> dict[str, Any] | None:
     return {"type": "LineString", "coordinates": [list(c) for c in to_shape(route.path).coords]}
 
 
-def photo_files_of_report(db: Session, report_id: int) -> list[str]:
-    """The public file names of a report's photos in display order (kind, then upload time)."""
-    photos = db.scalars(select(ReportPhoto).where(ReportPhoto.report_id == report_id)).all()
-    rank = {kind: i for i, kind in enumerate(PHOTO_DISPLAY_ORDER)}
-    ordered = sorted(photos, key=lambda p: (rank.get(p.kind, len(rank)), p.uploaded_at, str(p.id)))
-    return [p.public_name for p in ordered]
-
-
 def _snapshot(db: Session, toilet: Toilet, path: dict[str, Any] | None, report_id: int | None,
               review_id: int | None) -> None:
     if report_id is not None:  # the toilet now shows this report's photos (none if it had none)
-        toilet.photo_files = photo_files_of_report(db, report_id)
+        toilet.photo_files = public_photo_files(db, report_id, order=PHOTO_DISPLAY_ORDER)
     db.add(ToiletVersion(
         toilet_id=toilet.id, version=toilet.version, status=toilet.status, name=toilet.name,
         location=toilet.location, route_path=from_shape(LineString(path["coordinates"]), srid=4326) if path else None,

@@ -1,4 +1,5 @@
-"""Import every model module so metadata (Alembic, tests) sees all tables."""
+"""Every domain's tables in one metadata, for Alembic and for the app (a flush resolves foreign keys
+across domains, e.g. to `districts`). It sits above the domains and `core`: nothing below imports it."""
 
 import accounts.models  # noqa: F401
 import core.audit  # noqa: F401
