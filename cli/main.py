@@ -214,10 +214,15 @@ def export_preview(out: Path = typer.Option(..., help="HTML file to write"),
     from api.static_assets import NODE_MODULES, VENDOR_DIRS
     from core.db import make_engine, make_session_factory, unit_of_work
     from exports.preview import inline_assets, preview_html, preview_points
-    from exports.service import parse_request
+    from toilets.filters import parse_districts
+
+    from core.errors import DomainError
 
     settings = get_settings()
-    code = parse_request(layer="toilets", fmt="geojson", district=district).districts[0] if district else None
+    try:
+        code = (parse_districts(district) or (None,))[0]
+    except DomainError as exc:
+        _exit_on_domain_error(exc)
     photos_dir = out.parent / f"{out.stem}_photos"
 
     def resolve(url: str):

@@ -25,8 +25,7 @@ from core.config import Settings
 from core.errors import fail, field_error
 from exports.profiles import PROFILES, Profile
 from exports.profiles.base import LAYERS, Column
-from geo.districts import normalise_district_name
-from toilets.models import VERDICTS
+from toilets.filters import LayerFilter, parse_layer_filter
 
 FORMATS = ("geojson", "csv", "json")
 BOM = "\ufeff".encode()
@@ -53,6 +52,10 @@ class ExportRequest:
     bbox: tuple[float, float, float, float] | None = None
     bom: bool = False
     columns: str = "all"  # or a named CSV variant of the profile (e.g. "consumer")
+
+    @property
+    def where(self) -> LayerFilter:
+        return LayerFilter(self.bbox, self.districts, self.verdicts)
 
     @property
     def profile_obj(self) -> Profile:
@@ -95,37 +98,8 @@ def parse_request(*, layer: str, fmt: str, profile: str = "smart-seoul-map", sin
         offered = ", ".join(["all", *variants]) if fmt == "csv" else "all"
         raise fail("invalid_export_request", field_error("columns", f"이 요청에서 columns는 {offered} 중 하나입니다.",
                        f"For this request columns is one of: {offered}."))
-    districts: list[str] = []
-    for raw in (district or "").split(","):
-        raw = raw.strip()
-        if not raw:
-            continue
-        code = _district_code(raw)
-        if code is None:
-            raise fail("invalid_export_request", field_error(
-                "district", f"서울의 자치구가 아닙니다: {raw}", f"Not a Seoul district: {raw}"))
-        districts.append(code)
-    verdicts = tuple(v.strip() for v in (verdict or "").split(",") if v.strip())
-    for v in verdicts:
-        if v not in VERDICTS:
-            raise fail("invalid_export_request", field_error(
-                "verdict",
-                f"판정은 {', '.join(VERDICTS)} 중 하나입니다.", f"verdict is one of {', '.join(VERDICTS)}."))
-    box = None
-    if bbox:
-        try:
-            box = tuple(float(x) for x in bbox.split(","))
-        except ValueError:
-            box = ()
-        if (len(box) != 4 or not (-180 <= box[0] < box[2] <= 180) or not (-90 <= box[1] < box[3] <= 90)):
-            raise fail("invalid_export_request", field_error(
-                "bbox", "bbox는 '서경,남위,동경,북위'(경도,위도 순서, WGS84)입니다.",
-                           "bbox is 'minLon,minLat,maxLon,maxLat' in WGS84."))
-    return ExportRequest(layer, profile, fmt, since, tuple(dict.fromkeys(districts)), verdicts, box, bom, columns)
-
-
-def _district_code(raw: str) -> str | None:
-    return normalise_district_name(raw)
+    where = parse_layer_filter(bbox=bbox, district=district, verdict=verdict)
+    return ExportRequest(layer, profile, fmt, since, where.districts, where.verdicts, where.bbox, bom, columns)
 
 
 # -- state, validators ---------------------------------------------------------------------
@@ -157,25 +131,11 @@ class Query:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def _filter_sql(req: ExportRequest, geom: str, params: dict[str, Any]) -> str:
-    parts = []
-    if req.districts:
-        params["districts"] = list(req.districts)
-        parts.append("t.district_code = ANY(:districts)")
-    if req.verdicts:
-        params["verdicts"] = list(req.verdicts)
-        parts.append("t.verdict = ANY(:verdicts)")
-    if req.bbox:
-        params.update(minx=req.bbox[0], miny=req.bbox[1], maxx=req.bbox[2], maxy=req.bbox[3])
-        parts.append(f"ST_Intersects({geom}, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))")
-    return " AND ".join(parts) or "TRUE"
-
-
 def _base(req: ExportRequest, settings: Settings, select: str) -> Query:
     from_sql, geom, status = FROM_BY_LAYER[req.layer]
     params: dict[str, Any] = {"photo_prefix": settings.export_photo_url_prefix.rstrip("/"),
                               "theme_id": settings.export_theme_id}
-    match = _filter_sql(req, geom, params)
+    match = req.where.where_sql(geom, params)
     if req.since is None:
         where = match if req.profile_obj.keep_retired else f"{status} = 'active' AND {match}"
         return Query(f"SELECT {select} FROM {from_sql} WHERE {where} ORDER BY t.id", params)

@@ -13,9 +13,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.errors import fail, field_error
-from geo.districts import DISTRICTS, normalise_district_name
-from toilets.models import VERDICTS
+from core.errors import fail
+from toilets.filters import LayerFilter
 
 # One feature, as JSON, straight from the database (tipg's habit: PostGIS builds the GeoJSON).
 _FEATURE_SQL = """
@@ -38,58 +37,14 @@ _FEATURE_SQL = """
 _FROM = "FROM toilets t JOIN districts d ON d.code = t.district_code LEFT JOIN toilet_routes rt ON rt.toilet_id = t.id"
 
 
-def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
-    if bbox is None or bbox == "":
-        return None
-    try:
-        parts = [float(p) for p in bbox.split(",")]
-    except ValueError:
-        parts = []
-    if len(parts) != 4:
-        raise fail("invalid_query", field_error(
-            "bbox", "bbox=서경,남위,동경,북위 (숫자 4개)", "bbox=minLon,minLat,maxLon,maxLat (four numbers)"))
-    min_lon, min_lat, max_lon, max_lat = parts
-    if not (-180 <= min_lon < max_lon <= 180 and -90 <= min_lat < max_lat <= 90):
-        raise fail("invalid_query", field_error("bbox", "범위가 올바르지 않습니다 (서경 < 동경, 남위 < 북위).",
-                       "Invalid extent (minLon < maxLon, minLat < maxLat, WGS84)."))
-    return min_lon, min_lat, max_lon, max_lat
-
-
-def parse_district(district: str | None) -> str | None:
-    if not district:
-        return None
-    if district in DISTRICTS:
-        return district
-    code = normalise_district_name(district)
-    if code is None:
-        raise fail("invalid_query", field_error(
-            "district", "서울 25개 자치구 이름이나 코드가 아닙니다.", "Not one of Seoul's 25 districts (name or code)."))
-    return code
-
-
-def list_toilets(db: Session, *, bbox: str | None = None, district: str | None = None, verdict: str | None = None,
-                 include_retired: bool = False, page: int = 1, page_size: int = 100) -> dict[str, Any]:
+def list_toilets(db: Session, *, where: LayerFilter = LayerFilter(), include_retired: bool = False,
+                 page: int = 1, page_size: int = 100) -> dict[str, Any]:
     """A GeoJSON FeatureCollection page (RFC 7946; paging in `numberMatched`/`numberReturned`/`links`)."""
-    where = ["true"]
     params: dict[str, Any] = {}
-    box = parse_bbox(bbox)
-    if box:
-        where.append("t.location && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326)")
-        params.update(x1=box[0], y1=box[1], x2=box[2], y2=box[3])
-    code = parse_district(district)
-    if code:
-        where.append("t.district_code = :district")
-        params["district"] = code
-    if verdict:
-        verdicts = verdict.split(",")
-        if any(v not in VERDICTS for v in verdicts):
-            raise fail("invalid_query", field_error(
-                "verdict", f"판정 값: {', '.join(VERDICTS)}", f"verdict is one of {', '.join(VERDICTS)}"))
-        where.append("t.verdict = ANY(:verdicts)")
-        params["verdicts"] = verdicts
+    conditions = [where.where_sql("t.location", params)]
     if not include_retired:
-        where.append("t.status = 'active'")
-    cond = " AND ".join(where)
+        conditions.append("t.status = 'active'")
+    cond = " AND ".join(conditions)
     matched = db.execute(text(f"SELECT count(*) FROM toilets t WHERE {cond}"), params).scalar_one()
     rows = db.execute(text(f"""
         SELECT {_FEATURE_SQL.format(extra='')} AS f {_FROM} WHERE {cond}

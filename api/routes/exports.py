@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Account
 from api.deps import AdminAccount, SessionDep, SettingsDep, get_current_account, oauth2_scheme
+from api.params import BboxParam, DistrictParam, VerdictParam
 from api.streaming import ClosingStreamingResponse
 from core.errors import fail
 from exports import api_keys, snapshots
@@ -164,9 +165,9 @@ def export_layer(
     request: Request, layer: str, fmt: str, caller: ExportCaller, db: SessionDep, settings: SettingsDep,
     profile: Annotated[str, Query(description="smart-seoul-map | geojson")] = "smart-seoul-map",
     since: Annotated[int | None, Query(description="changes after this change-log sequence number")] = None,
-    district: Annotated[str | None, Query(description="district code(s) or names, comma-separated")] = None,
-    verdict: Annotated[str | None, Query(description="verdict(s), comma-separated")] = None,
-    bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat (WGS84)")] = None,
+    district: DistrictParam = None,
+    verdict: VerdictParam = None,
+    bbox: BboxParam = None,
     bom: Annotated[bool, Query(description="CSV only: a UTF-8 byte-order mark for spreadsheets")] = False,
     columns: Annotated[str, Query(description="CSV only: all, or consumer (smart-seoul-map toilets: only the "
                                               "columns 계단뿌셔클럽 reads)")] = "all",

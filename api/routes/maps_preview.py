@@ -15,15 +15,15 @@ from fastapi.responses import FileResponse, HTMLResponse
 from api.deps import SessionDep, SettingsDep
 from core.errors import fail
 from exports.preview import main_photo_storage_key, preview_html
-from exports.service import parse_request
+from toilets.filters import parse_districts
 
 router = APIRouter(tags=["maps"])
 
 
 @router.get("/maps/preview", response_class=HTMLResponse)
-def preview(db: SessionDep, district: Annotated[str | None, Query(description="district code or name")] = None
+def preview(db: SessionDep, district: Annotated[str | None, Query(description="a district code or name")] = None
             ) -> HTMLResponse:
-    code = parse_request(layer="toilets", fmt="geojson", district=district).districts if district else ()
+    code = parse_districts(district)
     return HTMLResponse(preview_html(db, district=code[0] if code else None))
 
 

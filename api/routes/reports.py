@@ -8,13 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from accounts.models import Account
 from api.deps import CurrentAccount, RegistryDep, SessionDep, SettingsDep, VolunteerAccount, require_role
+from api.params import ReportPage
 from core.errors import fail, field_error
 from mobile_schema.registry import default_registry
 from reports import photos as photo_service
@@ -72,11 +73,10 @@ async def submit_report(request: Request, db: SessionDep, volunteer: VolunteerAc
 
 
 @router.get("")
-def list_my_reports(db: SessionDep, volunteer: VolunteerAccount,
-                    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-                    page_size: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
-    rows, total = service.list_own_reports(db, volunteer=volunteer, page=page, page_size=page_size)
-    return {"items": [report_summary(r) for r in rows], "page": page, "page_size": page_size, "total": total}
+def list_my_reports(db: SessionDep, volunteer: VolunteerAccount, paging: ReportPage) -> dict[str, Any]:
+    rows, total = service.list_own_reports(db, volunteer=volunteer, page=paging.page, page_size=paging.page_size)
+    return {"items": [report_summary(r) for r in rows], "page": paging.page, "page_size": paging.page_size,
+            "total": total}
 
 
 @router.get("/{report_id}")

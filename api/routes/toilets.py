@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from api.deps import SessionDep
+from api.params import LayerFilterDep, ToiletPage
 from toilets import public
 
 router = APIRouter(prefix="/api/v1/toilets", tags=["toilets"])
@@ -17,18 +18,11 @@ GEOJSON = "application/geo+json"
 
 
 @router.get("", response_class=JSONResponse)
-def list_toilets(
-    db: SessionDep,
-    bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat (WGS84)")] = None,
-    district: Annotated[str | None, Query(description="district code (11140) or name (중구, Jung-gu)")] = None,
-    verdict: Annotated[str | None, Query(description="comma-separated verdicts")] = None,
-    include_retired: bool = False,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> JSONResponse:
+def list_toilets(db: SessionDep, where: LayerFilterDep, paging: ToiletPage, include_retired: bool = False
+                 ) -> JSONResponse:
     """Published toilets as a GeoJSON FeatureCollection (RFC 7946), paged."""
-    out = public.list_toilets(db, bbox=bbox, district=district, verdict=verdict, include_retired=include_retired,
-                              page=page, page_size=page_size)
+    out = public.list_toilets(db, where=where, include_retired=include_retired, page=paging.page,
+                              page_size=paging.page_size)
     return JSONResponse(out, media_type=GEOJSON)
 
 
