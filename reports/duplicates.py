@@ -26,10 +26,11 @@ class Candidate:
     score: float
 
     def as_dict(self) -> dict:
+        """The one shape of a candidate wherever it is returned (as `reports.service.stored_candidates`)."""
         return {
             "type": self.candidate_type, "id": self.candidate_id, "name": self.candidate_name,
             "distance_m": round(self.distance_m, 1), "name_similarity": round(self.name_similarity, 3),
-            "same_floor": self.same_floor, "score": round(self.score, 3),
+            "same_floor": self.same_floor,
         }
 
 

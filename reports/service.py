@@ -165,7 +165,7 @@ def submit_report(
     candidates = find_candidates(db, lon=loc["lon"], lat=loc["lat"], name=values["name"], floor=values["floor"],
                                  radius_m=settings.duplicate_radius_m, exclude_report_id=report.id)
     _store_candidates(db, report.id, candidates)
-    return Submission(report, True, [c.as_dict() for c in candidates], checked.warnings)
+    return Submission(report, True, _as_returned(candidates), checked.warnings)
 
 
 _SUBMISSION_EXISTS = text("SELECT 1 FROM reports WHERE volunteer_id = :v AND client_submission_id = :s")
@@ -174,6 +174,11 @@ _INSERT_REPORT = (
     .on_conflict_do_nothing(constraint="uq_reports_volunteer_submission")
     .returning(Report)
 )
+
+
+def _as_returned(candidates: list[Candidate]) -> list[dict[str, Any]]:
+    """Nearest first, as a stored report returns them: a retry or a GET reads the same list."""
+    return [c.as_dict() for c in sorted(candidates, key=lambda c: (c.distance_m, c.candidate_type, c.candidate_id))]
 
 
 def _find_submission(db: Session, volunteer_id: int, submission_id: uuid.UUID) -> Report | None:
@@ -198,7 +203,8 @@ def _store_candidates(db: Session, report_id: int, candidates: list[Candidate]) 
 
 def stored_candidates(db: Session, report_id: int) -> list[dict[str, Any]]:
     rows = db.scalars(select(DuplicateCandidate).where(DuplicateCandidate.report_id == report_id)
-                      .order_by(DuplicateCandidate.distance_m)).all()
+                      .order_by(DuplicateCandidate.distance_m, DuplicateCandidate.candidate_type,
+                                DuplicateCandidate.candidate_id)).all()
     return [{"type": r.candidate_type, "id": r.candidate_id, "name": r.candidate_name,
              "distance_m": round(r.distance_m, 1), "name_similarity": round(r.name_similarity, 3),
              "same_floor": r.same_floor} for r in rows]
@@ -265,4 +271,4 @@ def submit_revision(
     record_audit(db, actor_id=volunteer.id, action="report.revise", object_type="report", object_id=report.id,
                  detail={"revision": report.revision})
     db.refresh(report)
-    return Submission(report, True, [c.as_dict() for c in candidates], checked.warnings)
+    return Submission(report, True, _as_returned(candidates), checked.warnings)
