@@ -3,6 +3,7 @@ mid-download frees the database at once, and the next pull is whole."""
 
 from __future__ import annotations
 
+import socket
 import time
 
 import httpx
@@ -35,7 +36,10 @@ def test_a_consumer_hanging_up_mid_export_frees_the_database(live_server, commit
     headers = {"Authorization": f"Bearer {token}"}
     url = f"{live_server}/api/v1/exports/toilets.geojson?profile=smart-seoul-map"
 
-    with httpx.Client(timeout=30) as client, client.stream("GET", url, headers=headers) as r:
+    # A small receive window (set before connecting, so the kernel does not grow it): otherwise
+    # loopback socket buffers can hold most of the 11 MB and the COPY may finish before we look.
+    small_window = httpx.HTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)])
+    with httpx.Client(timeout=30, transport=small_window) as client, client.stream("GET", url, headers=headers) as r:
         assert r.status_code == 200
         first = next(r.iter_raw(64 * 1024))
         assert first.startswith(b'{"type": "FeatureCollection"')
