@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -15,6 +15,7 @@ from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, pages, reports
 from api.routes import exports as exports_routes
 from api.routes import maps_preview, moderation, moderation_console, toilets
+from api.security_headers import SecurityHeaders, html_with_inline_scripts
 from api.static_assets import mount_vendor_assets
 from core.config import PROJECT_ROOT, Settings, get_settings
 from core.db import make_engine, make_session_factory
@@ -48,6 +49,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, default_limit=settings.max_body_bytes,
                        upload_limit=settings.photo_max_bytes + 64 * 1024)
+    app.add_middleware(SecurityHeaders)  # CSP on every HTML response, nosniff, Referrer-Policy
     for module in (accounts, mobile_schema, reports):
         app.include_router(module.router)
     app.include_router(toilets.router)  # public read API (before moderation: /toilets/nearby)
@@ -66,13 +68,14 @@ def create_app(
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
     @app.get("/docs", include_in_schema=False)
-    def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+    def api_docs(request: Request) -> HTMLResponse:
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json", title=f"{app.title} – API",
             swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
         )
+        return html_with_inline_scripts(request, page.body.decode("utf-8"))  # Swagger's one inline script
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:

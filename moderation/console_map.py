@@ -1,5 +1,8 @@
 """The folium map beside a report in the console: its point, its access route, published
-toilets and pending reports nearby. Every asset is served by the app (geo.maps.render_local)."""
+toilets and pending reports nearby. Every asset is served by the app (geo.maps.render_local).
+
+Names are crowd text and folium pastes a tooltip raw into a JS template literal that Leaflet
+then parses as HTML: every tooltip goes through core.html.inert_html."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.html import inert_html
 from geo.maps import add_district_outlines, render_local, seoul_map
 from reports.models import PENDING_STATUSES, Report
 
@@ -34,7 +38,7 @@ def report_map_html(db: Session, *, report: Report, radius_m: float = 300.0) -> 
     for t in toilets:
         colour = VERDICT_COLOURS.get(t["verdict"], "#57606a")
         folium.CircleMarker((t["lat"], t["lon"]), radius=9, color=colour, fill=True, fill_opacity=0.9,
-                            tooltip=f"게시 Published: {t['name']} ({t['floor'] or '?'}층) – {t['verdict']}").add_to(published)
+                            tooltip=inert_html(f"게시 Published: {t['name']} ({t['floor'] or '?'}층) – {t['verdict']}")).add_to(published)
         if t["route"]:
             folium.GeoJson(json.loads(t["route"]), style_function=lambda _f, c=colour: {
                 "color": c, "weight": 3, "dashArray": "4 4"}).add_to(published)
@@ -47,7 +51,7 @@ def report_map_html(db: Session, *, report: Report, radius_m: float = 300.0) -> 
     others = folium.FeatureGroup(name="대기 중인 제보 Pending reports").add_to(m)
     for r in pending:
         folium.CircleMarker((r["lat"], r["lon"]), radius=7, color="#8250df", fill=True, fill_opacity=0.5,
-                            tooltip=f"대기 제보 Pending report #{r['id']}: {r['name']} ({r['status']})").add_to(others)
+                            tooltip=inert_html(f"대기 제보 Pending report #{r['id']}: {r['name']} ({r['status']})")).add_to(others)
 
     this = folium.FeatureGroup(name="이 제보 This report").add_to(m)
     if report.route_path is not None:
@@ -55,7 +59,7 @@ def report_map_html(db: Session, *, report: Report, radius_m: float = 300.0) -> 
         folium.PolyLine([(y, x) for x, y in line.coords], color="#0969da", weight=5,
                         tooltip="접근로 Access route").add_to(this)
     folium.CircleMarker((point.y, point.x), radius=12, color="#0969da", fill=True, fill_color="#ffffff",
-                        fill_opacity=1, weight=4, tooltip=f"이 제보 This report #{report.id}: {report.name}").add_to(this)
+                        fill_opacity=1, weight=4, tooltip=inert_html(f"이 제보 This report #{report.id}: {report.name}")).add_to(this)
     folium.LayerControl(collapsed=False).add_to(m)
     pick = MacroElement()
     pick._template = Template("{% macro script(this, kwargs) %}" + _PICK_JS.replace("MAP", m.get_name())

@@ -7,11 +7,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import CurrentAccount, ModeratorAccount, RegistryDep, SessionDep, SettingsDep
+from accounts.models import Account
+from api.deps import (CurrentAccount, ModeratorAccount, RegistryDep, SessionDep, SettingsDep, get_current_account,
+                      oauth2_scheme, require_role)
+from api.frame_tickets import TICKET_SECONDS, issue_ticket, read_ticket
+from api.security_headers import html_with_inline_scripts
+from core.errors import fail
 from moderation import queue, service
 from moderation.console_map import report_map_html
 from moderation.models import REJECT_REASONS
@@ -86,11 +91,39 @@ def moderation_report(report_id: int, db: SessionDep, moderator: ModeratorAccoun
     return moderation_report_view(db, get_report_for(db, report_id=report_id, account=moderator))
 
 
+class MapTicket(BaseModel):
+    url: str = Field(description="the map's URL with a ticket, for a sandboxed frame")
+    expires_in_seconds: int
+
+
+@router.post(f"{PREFIX}/reports/{{report_id}}/map-ticket", response_model=MapTicket)
+def report_map_ticket(report_id: int, db: SessionDep, moderator: ModeratorAccount,
+                      settings: SettingsDep) -> MapTicket:
+    """A one-minute ticket to open the report's map in a sandboxed frame (which cannot send the
+    login token): the console's map frame has an opaque origin and never sees the token."""
+    get_report_for(db, report_id=report_id, account=moderator)
+    ticket = issue_ticket(account_id=moderator.id, report_id=report_id, secret=settings.secret_key)
+    return MapTicket(url=f"{PREFIX}/reports/{report_id}/map?ticket={ticket}", expires_in_seconds=TICKET_SECONDS)
+
+
 @router.get(f"{PREFIX}/reports/{{report_id}}/map", response_class=HTMLResponse)
-def report_map(report_id: int, db: SessionDep, moderator: ModeratorAccount) -> HTMLResponse:
-    """The folium map of the report, its route, nearby published toilets and pending reports."""
+def report_map(report_id: int, request: Request, db: SessionDep, settings: SettingsDep,
+               token: Annotated[str | None, Depends(oauth2_scheme)] = None,
+               ticket: Annotated[str | None, Query(max_length=2000, description="from map-ticket")] = None,
+               ) -> HTMLResponse:
+    """The folium map of the report, its route, nearby published toilets and pending reports.
+    Sent with a policy of its own: its inline scripts by hash, and sandboxed (opaque origin)."""
+    if ticket is not None:
+        account_id = read_ticket(ticket, report_id=report_id, secret=settings.secret_key)
+        account = db.get(Account, account_id) if account_id is not None else None
+        if account is None or not account.is_active:
+            raise fail("invalid_token")
+    else:
+        account = get_current_account(db, settings, token)
+    moderator = require_role("moderator", "admin")(account)
     report = get_report_for(db, report_id=report_id, account=moderator)
-    return HTMLResponse(report_map_html(db, report=report), headers={"Cache-Control": "no-store"})
+    return html_with_inline_scripts(request, report_map_html(db, report=report), sandbox=True,
+                                    headers={"Cache-Control": "no-store"})
 
 
 @router.post(f"{PREFIX}/reports/{{report_id}}/decision")

@@ -373,9 +373,12 @@ function renderPhotos(photos) {
   });
 }
 
+// The map is crowd data drawn by folium: it runs in a frame sandboxed to an opaque origin
+// (index.html and the map's own CSP), so nothing in it can read this page or its token. That
+// frame cannot send the token either, so it is opened with a one-minute ticket for this report.
 async function loadMap(id) {
-  const res = await api(`/moderation/reports/${id}/map`, { raw: true });
-  $("map-frame").srcdoc = await res.text();
+  const ticket = await api(`/moderation/reports/${id}/map-ticket`, { method: "POST" });
+  $("map-frame").src = ticket.url;
 }
 
 function renderHistory(reviews) {
@@ -461,7 +464,8 @@ function drawOnMap() {
 window.addEventListener("message", (ev) => {
   if (!state.report || ev.source !== $("map-frame").contentWindow || !ev.data || ev.data.type !== "reachable-pick") return;
   const mode = document.querySelector("input[name=map-mode]:checked").value;
-  const lon = round6(ev.data.lon), lat = round6(ev.data.lat);
+  const lon = round6(Number(ev.data.lon)), lat = round6(Number(ev.data.lat));
+  if (!Number.isFinite(lon) || !Number.isFinite(lat)) return;  // the frame is untrusted: numbers only
   if (mode === "point") {
     state.moved = { lon, lat };
     $("edit-location-lon").value = String(lon);
