@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from core.config import get_settings
+from core.config import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="Reachable toilets Seoul · 휠체어도 가는 화장실", no_args_is_help=True)
 db_app = typer.Typer(help="The local PostGIS cluster (used when DATABASE_URL is not set).", no_args_is_help=True)
@@ -226,7 +226,10 @@ def export_preview(out: Path = typer.Option(..., help="HTML file to write"),
     photos_dir = out.parent / f"{out.stem}_photos"
 
     def resolve(url: str):
-        name, _, rest = url.removeprefix("/static/vendor/").partition("/")
+        rest = url.removeprefix("/static/")
+        if not rest.startswith("vendor/"):
+            return PROJECT_ROOT / "static" / rest  # the app's own files (static/maps/preview.js)
+        name, _, rest = rest.removeprefix("vendor/").partition("/")
         return NODE_MODULES / VENDOR_DIRS[name] / rest if name in VENDOR_DIRS else None
 
     engine = make_engine(settings, _database_url())

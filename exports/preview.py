@@ -2,24 +2,24 @@
 labelled in words (no colour-only signal), popups with the key fields and the main photo, a
 legend, a district filter and marker clustering. Every asset is local (geo.maps.render_local).
 
-Markers are built in the browser from one embedded GeoJSON-like array, so a large layer does
-not become tens of thousands of generated script lines; popup text is set with textContent
-(names come from volunteers: never HTML).
+Markers are built in the browser (static/maps/preview.js) from one embedded JSON block, so a
+large layer does not become tens of thousands of generated script lines; tooltip and popup
+text is set with textContent (names come from volunteers: never HTML, never script source).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import folium
-from branca.element import Element
+from branca.element import CssLink, Element, JavascriptLink
 from folium.plugins import MarkerCluster
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.html import inline_script_hashes, json_for_script
 from geo.districts import DISTRICTS
 from geo.maps import add_district_outlines, render_local, seoul_map
 
@@ -30,6 +30,8 @@ VERDICT_STYLE = {  # colour-blind-safe palette; the legend and the popup also sa
     "unknown": ("#7f7f7f", "판정 보류 · Unknown"),
 }
 RETIRED_STYLE = ("#000000", "폐쇄 · Retired")
+PREVIEW_JS = "/static/maps/preview.js"
+PREVIEW_CSS = "/static/maps/preview.css"
 
 _ROWS = text("""
 SELECT t.id::text AS id, t.name, t.building_name, t.floor, t.district_code, t.verdict, t.status,
@@ -79,18 +81,11 @@ def build_preview(db: Session, *, district: str | None = None, photo_base: str =
     legend_rows += (f'<li><span class="sw" style="background:{RETIRED_STYLE[0]}"></span>{RETIRED_STYLE[1]} '
                     f'({sum(1 for p in points if p["status"] == "retired")})</li>')
     options = "".join(f'<option value="{code}">{ko} {en}</option>' for code, (ko, en) in DISTRICTS.items())
-    m.get_root().html.add_child(Element(f"""
-<style>
- #rv-legend{{position:absolute;z-index:1000;bottom:16px;left:16px;background:#fff;padding:8px 12px;
-   border:1px solid #5b6770;border-radius:4px;font:14px/1.4 sans-serif}}
- #rv-legend ul{{list-style:none;margin:4px 0 0;padding:0}} #rv-legend .sw{{display:inline-block;width:12px;
-   height:12px;border-radius:50%;margin-right:6px;border:1px solid #333}}
- #rv-filter{{position:absolute;z-index:1000;top:12px;right:12px;background:#fff;padding:6px 10px;
-   border:1px solid #5b6770;border-radius:4px;font:14px sans-serif}}
- .rv-cluster div{{background:#2c3e73;color:#fff}} .rv-cluster{{background:rgba(44,62,115,.35)}}
- .rv-popup img{{max-width:220px;max-height:160px;display:block;margin-top:6px}}
- .rv-popup dt{{font-weight:bold}} .rv-popup dd{{margin:0 0 4px}}
-</style>
+    root = m.get_root()
+    # markup from our own constants only; the crowd's text travels in the JSON block below
+    root.header.add_child(CssLink(PREVIEW_CSS))
+    root.header.add_child(JavascriptLink(PREVIEW_JS))
+    root.html.add_child(Element(f"""
 <div id="rv-filter"><label for="rv-district">자치구 District</label>
  <select id="rv-district"><option value="">전체 All</option>{options}</select>
  <span id="rv-shown" aria-live="polite"></span></div>
@@ -99,56 +94,10 @@ def build_preview(db: Session, *, district: str | None = None, photo_base: str =
     styles = {k: {"color": c, "label": label} for k, (c, label) in VERDICT_STYLE.items()}
     step_free = {"yes": "단차 없음 · Step-free", "partial": "일부 단차 · Partly step-free",
                  "no": "단차 있음 · Steps"}
-    payload = json.dumps({"points": points, "styles": styles, "stepFree": step_free, "retired": {"color": RETIRED_STYLE[0],
-                          "label": RETIRED_STYLE[1]}, "photoBase": photo_base}, ensure_ascii=False)
-    payload = payload.replace("</", "<\\/")  # never close the script element from data
-    # folium renders the map's and the cluster's own scripts after ours: start on window load
-    m.get_root().script.add_child(Element(f"""
-window.addEventListener('load', function() {{
-  var DATA = {payload};
-  var map = {m.get_name()}, cluster = {cluster.get_name()};
-  function row(dl, k, v) {{
-    if (v === null || v === undefined || v === '') return;
-    var dt = document.createElement('dt'); dt.textContent = k; dl.appendChild(dt);
-    var dd = document.createElement('dd'); dd.textContent = v; dl.appendChild(dd);
-  }}
-  function popup(p, style) {{
-    var box = document.createElement('div'); box.className = 'rv-popup';
-    var h = document.createElement('strong'); h.textContent = p.name; box.appendChild(h);
-    var dl = document.createElement('dl');
-    row(dl, '판정 Verdict', style.label);
-    var floor = !p.floor ? null : /^[Bb]\\d+$/.test(p.floor) ? '지하 ' + p.floor.slice(1) + '층'
-      : /^\\d+$/.test(p.floor) ? p.floor + '층' : p.floor;
-    row(dl, '건물·층 Building/floor', [p.building_name, floor].filter(Boolean).join(' · '));
-    row(dl, '출입문 폭 Door width', p.door_cm ? p.door_cm + ' cm' : null);
-    row(dl, '접근로 Route', DATA.stepFree[p.step_free]);
-    row(dl, '최종 확인 Last verified', p.verified);
-    box.appendChild(dl);
-    if (p.photo) {{ var img = document.createElement('img'); img.src = DATA.photoBase + p.photo;
-      img.alt = '대표 사진 Main photo: ' + p.name; box.appendChild(img); }}
-    return box;
-  }}
-  var markers = DATA.points.map(function(p) {{
-    var style = p.status === 'retired' ? DATA.retired : DATA.styles[p.verdict];
-    var mk = L.circleMarker([p.lat, p.lon], {{radius: 8, color: '#222', weight: 1, fillColor: style.color,
-      fillOpacity: 0.9, className: 'rv-marker rv-' + p.verdict}});
-    mk.bindPopup(function() {{ return popup(p, style); }});
-    mk.bindTooltip(p.name + ' · ' + style.label);
-    mk.rvDistrict = p.district_code;
-    return mk;
-  }});
-  function show(code) {{
-    cluster.clearLayers();
-    var shown = markers.filter(function(m) {{ return !code || m.rvDistrict === code; }});
-    cluster.addLayers(shown);
-    document.getElementById('rv-shown').textContent = shown.length + '곳 shown';
-    if (shown.length) {{ map.fitBounds(L.featureGroup(shown).getBounds(), {{maxZoom: 16, padding: [20, 20]}}); }}
-  }}
-  var sel = document.getElementById('rv-district');
-  sel.addEventListener('change', function() {{ show(sel.value); }});
-  window.reachablePreview = {{map: map, markers: markers, cluster: cluster, show: show}};
-  show('');
-}});"""))
+    payload = {"points": points, "styles": styles, "stepFree": step_free, "photoBase": photo_base,
+               "retired": {"color": RETIRED_STYLE[0], "label": RETIRED_STYLE[1]},
+               "map": m.get_name(), "cluster": cluster.get_name()}  # folium's global names for the two layers
+    root.html.add_child(Element(f'<script type="application/json" id="rv-data">{json_for_script(payload)}</script>'))
     return m
 
 
@@ -156,11 +105,13 @@ def preview_html(db: Session, *, district: str | None = None, photo_base: str = 
     return render_local(build_preview(db, district=district, photo_base=photo_base))
 
 
-_ASSET = re.compile(r'<(script|link)([^>]*?)(?:src|href)="(/static/vendor/[^"]+)"([^>]*)>(?:</script>)?')
+_ASSET = re.compile(r'<(script|link)([^>]*?)(?:src|href)="(/static/[^"]+)"([^>]*)>(?:</script>)?')
 
 
 def inline_assets(html: str, resolve: Callable[[str], Path | None]) -> str:
-    """A standalone file: every /static/vendor asset inlined (CSS and JS), nothing fetched."""
+    """A standalone file: every /static asset inlined (CSS and JS), nothing fetched, and a
+    Content-Security-Policy of its own in a <meta> element (no server sends one for a file):
+    its inline scripts by hash, images from beside the file (the copied photos) only."""
     def repl(m: re.Match[str]) -> str:
         path = resolve(m.group(3))
         if path is None or not path.is_file():
@@ -170,6 +121,10 @@ def inline_assets(html: str, resolve: Callable[[str], Path | None]) -> str:
             return "<script>" + body.replace("</script", "<\\/script") + "</script>"
         return "<style>" + body + "</style>"
     out = _ASSET.sub(repl, html)
-    if "/static/vendor/" in out:
+    if "/static/" in out:
         raise RuntimeError("an asset reference survived inlining")
-    return out
+    policy = "; ".join([
+        "default-src 'none'", "script-src " + " ".join(inline_script_hashes(out)), "style-src 'unsafe-inline'",
+        "img-src 'self' data: blob:", "font-src 'self' data:", "object-src 'none'", "base-uri 'none'", "form-action 'none'"])
+    head = out.index("<head>") + len("<head>")  # first in <head>: a meta policy covers what follows it
+    return f'{out[:head]}\n<meta http-equiv="Content-Security-Policy" content="{policy}">{out[head:]}'

@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from api.deps import SessionDep, SettingsDep
+from api.security_headers import html_with_inline_scripts
 from core.errors import fail
 from exports.preview import main_photo_storage_key, preview_html
 from toilets.filters import parse_districts
@@ -21,10 +22,11 @@ router = APIRouter(tags=["maps"])
 
 
 @router.get("/maps/preview", response_class=HTMLResponse)
-def preview(db: SessionDep, district: Annotated[str | None, Query(description="a district code or name")] = None
-            ) -> HTMLResponse:
+def preview(request: Request, db: SessionDep,
+            district: Annotated[str | None, Query(description="a district code or name")] = None) -> HTMLResponse:
     code = parse_districts(district)
-    return HTMLResponse(preview_html(db, district=code[0] if code else None))
+    # folium's inline scripts allowed by hash; the crowd's text is in a JSON block (exports.preview)
+    return html_with_inline_scripts(request, preview_html(db, district=code[0] if code else None))
 
 
 @router.get("/maps/photos/{name}")
