@@ -20,6 +20,18 @@ PAYLOADS = [
 ]
 
 
+# For fields of at most 40 characters (nicknames, usernames).
+SHORT = ['<img src=x onerror=window.__xss=1>', '"><b id=injected>`${1}\\</b>', "</script><b id='injected'>"]
+
+
+def report_fields(tag: str, i: int = 0) -> dict[str, str]:
+    """Every free-text field of a report (mobile form v1) with a hostile value of its own, as
+    report_body overrides. (place.floor and place.district have patterns or lists: no free text.)"""
+    paths = ["place.name", "place.building_name", "place.road_address", "place.lot_address",
+             "place.location_detail", "place.opening_hours", "notes"]
+    return {p: hostile(f"{tag} {p}", i + n) for n, p in enumerate(paths)}
+
+
 def hostile(label: str, i: int | None = None) -> str:
     """A payload with a label, so each field's text is its own and can be found verbatim."""
     if i is None:
