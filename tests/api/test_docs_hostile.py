@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.conftest import report_body
+from tests.factories import report_body
 from tests.hostile_text import assert_inert, hostile, report_fields, watch
 from toilets.service import create_toilet
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from accounts.service import create_account
-from tests.conftest import CITY_HALL, report_body
+from tests.factories import CITY_HALL, report_body
 from tests.hostile_text import SHORT, assert_inert, hostile, report_fields, watch
 from toilets.service import create_toilet
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from cli.main import app as cli
 from core.config import get_settings
-from tests.conftest import CITY_HALL
+from tests.factories import CITY_HALL
 from tests.exports.helpers import publish, report_with_photos
 from tests.hostile_text import PAYLOADS, assert_inert, hostile, watch
 from toilets.service import create_toilet
