@@ -7,10 +7,13 @@ import base64
 import hashlib
 import re
 
+import pytest
+
 from api.frame_tickets import issue_ticket
 from api.security_headers import content_security_policy, tile_source
 from core.config import Settings
 from core.html import inline_script_hashes
+from tests.hostile_text import watch
 from tests.moderation.helpers import moderator, submit
 
 HTML_PAGES = ["/", "/app/", "/moderate", "/maps/preview", "/docs"]
@@ -113,3 +116,20 @@ def test_report_map_opens_with_a_ticket_in_a_sandbox_and_the_ticket_is_no_login(
     vol_id = client.get("/api/v1/me", headers=volunteer).json()["id"]
     as_volunteer = issue_ticket(account_id=vol_id, report_id=report_id, secret=settings.secret_key)
     assert client.get(f"/api/v1/moderation/reports/{report_id}/map?ticket={as_volunteer}").status_code == 403
+
+
+@pytest.mark.browser
+def test_the_policy_stops_markup_that_slips_into_a_page(page, live_server):
+    """Defence in depth: were a page ever to put stored text into innerHTML, the injected handler
+    and script would not run, and the browser would report the violation."""
+    watch(page.context)
+    for path in ["/", "/app/", "/moderate", "/maps/preview", "/docs"]:
+        page.goto(live_server + path)
+        page.evaluate("""() => { document.body.insertAdjacentHTML('beforeend',
+            '<img src="x" onerror="window.__xss=1"><svg><script>window.__xss=2</script></svg>');
+            const s = document.createElement('script'); s.textContent = 'window.__xss=3';
+            document.body.append(s); }""")
+        page.wait_for_function("() => window.__csp.length >= 2", timeout=5000)
+        state = page.evaluate("() => [window.__xss === undefined, window.__csp]")
+        assert state[0], path
+        assert all(v.startswith("script-src") for v in state[1]), (path, state[1])
