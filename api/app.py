@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -20,8 +23,37 @@ from api.static_assets import mount_vendor_assets
 from core.config import PROJECT_ROOT, Settings, get_settings
 from core.db import make_engine, make_session_factory
 from mobile_schema.registry import SchemaRegistry, default_registry
+from reports.images import DecodeGate
+from reports.photos import recover_photo_files
 
 STATIC_DIR = PROJECT_ROOT / "static"
+log = logging.getLogger("reachable")
+
+
+def _recover_photos(app: FastAPI) -> None:
+    """Finish what a crash interrupted (photo files between commit and rename); a database that
+    is down must not keep the API from starting, the next start tries again."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from core.db import unit_of_work
+
+    try:
+        with unit_of_work(app.state.session_factory) as db:
+            done = recover_photo_files(db, app.state.settings, grace_s=app.state.settings.photo_orphan_grace_s)
+    except SQLAlchemyError as exc:
+        log.warning("photo recovery skipped: %s", exc)
+        return
+    if done.finalized or done.removed:
+        log.warning("photo recovery: %d renamed after commit, %d orphans removed",
+                    len(done.finalized), len(done.removed))
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    from starlette.concurrency import run_in_threadpool
+
+    await run_in_threadpool(_recover_photos, app)
+    yield
 
 
 def create_app(
@@ -38,12 +70,14 @@ def create_app(
                     "verify them; the city's map team exports the verified layer.",
         docs_url=None,  # served below with local assets instead of the CDN default
         redoc_url=None,
+        lifespan=_lifespan,
     )
     engine = make_engine(settings, database_url)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.schema_registry = schema_registry or default_registry()
+    app.state.photo_gate = DecodeGate.from_settings(settings)  # per process: each worker has its own app
     Path(settings.photo_dir).mkdir(parents=True, exist_ok=True)
 
     install_error_handlers(app)

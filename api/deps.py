@@ -66,6 +66,18 @@ def require_role(*roles: str) -> Callable[[Account], Account]:
 
 
 VolunteerAccount = Annotated[Account, Depends(require_role("volunteer"))]
+
+
+def volunteer_released(request: Request, settings: SettingsDep,
+                       token: Annotated[str | None, Depends(oauth2_scheme)]) -> Account:
+    """The volunteer, read in a transaction of its own that ends at once: for a route that must
+    hold no connection while it works (a photo upload decodes for seconds)."""
+    with unit_of_work(request.app.state.session_factory) as db:
+        return require_role("volunteer")(get_current_account(db, settings, token))
+
+
+# The same check as VolunteerAccount, without a session open for the rest of the request.
+VolunteerReleased = Annotated[Account, Depends(volunteer_released)]
 ModeratorAccount = Annotated[Account, Depends(require_role("moderator", "admin"))]
 ExporterAccount = Annotated[Account, Depends(require_role("exporter", "admin"))]
 AdminAccount = Annotated[Account, Depends(require_role("admin"))]

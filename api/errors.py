@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core import errors as E
@@ -52,7 +54,20 @@ def _loc_path(loc: tuple) -> str:
     return ".".join(parts)
 
 
+# The database refused, dropped or timed out (PostgreSQL restarting, pool exhausted): a 503 the
+# client retries, never a 500. Retries are safe: submissions are idempotent.
+DATABASE_DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
+                 psycopg.OperationalError, psycopg.InterfaceError)
+DATABASE_RETRY_AFTER_S = "5"
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    async def database_down(_: Request, exc: Exception) -> JSONResponse:
+        return problem_response(E.fail("database_unavailable", headers={"Retry-After": DATABASE_RETRY_AFTER_S}))
+
+    for kind in DATABASE_DOWN:
+        app.add_exception_handler(kind, database_down)
+
     @app.exception_handler(E.DomainError)
     async def domain_error(_: Request, exc: E.DomainError) -> JSONResponse:
         return problem_response(exc)

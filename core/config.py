@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     local_db_port: int = 54329
     db_pool_size: int = 20
     db_max_overflow: int = 20
+    # A request waiting longer for a pooled connection gets a 503 database_unavailable.
+    db_pool_timeout_s: float = Field(default=10.0, gt=0)
 
     secret_key: str = Field(default="dev-only-change-me-0123456789abcdef0123456789", min_length=32)
     access_token_minutes: int = 60 * 24 * 14
@@ -42,7 +44,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     photo_dir: Path = PROJECT_ROOT / "var" / "photos"
     photo_max_bytes: int = 15 * 1024 * 1024
-    photo_max_pixels: int = 40_000_000
+    # Pixel caps, read from the header before decoding (reports/images.py). JPEG decodes at
+    # 1/2–1/8 scale, so its cap can be higher than that of formats decoded in full (PNG, WebP).
+    photo_max_pixels: int = Field(default=25_000_000, ge=1)
+    photo_max_pixels_full_decode: int = Field(default=12_000_000, ge=1)
+    # At most this many image decodes at once per process; an upload waiting longer than
+    # photo_decode_wait_s gets a 503 photo_busy with Retry-After.
+    photo_decode_concurrency: int = Field(default=2, ge=1)
+    photo_decode_wait_s: float = Field(default=20.0, gt=0)
+    # Temporary photo files without a row are removed at start-up once this old (a younger one
+    # may be another worker's upload between its commit and its rename).
+    photo_orphan_grace_s: float = Field(default=3600.0, ge=0)
     photo_max_side_px: int = 2048
     photo_thumb_side_px: int = 320
     photos_per_report: int = 12

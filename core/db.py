@@ -50,6 +50,7 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
         url or resolve_database_url(settings),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_s,
         pool_pre_ping=True,
     )
 

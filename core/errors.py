@@ -157,6 +157,9 @@ CATALOGUE: dict[str, Problem] = {
     "report_locked": Problem(409, "검토가 시작된 제보에는 사진을 더할 수 없습니다.",
                              "Photos can no longer be added: the report is being reviewed or was decided."),
     "too_many_photos": Problem(409, "사진은 제보당 {limit}장까지입니다.", "At most {limit} photos per report."),
+    "photo_busy": Problem(503, "지금 사진을 처리하는 중인 요청이 많습니다. {retry_after}초 뒤에 다시 올려 주세요. 제보는 저장되어 있습니다.",
+                          "Too many photos are being processed right now. Upload again in {retry_after} s; "
+                          "the report itself is stored."),
     "photo_not_found": Problem(404, "사진을 찾을 수 없습니다.", "Photo not found."),
     "photo_file_missing": Problem(404, "사진 파일이 없습니다.", "The photo file is missing."),
     # moderation

@@ -1,113 +1,159 @@
-"""Photo intake: type by content, size and decompression-bomb guards, orientation applied,
-every EXIF/XMP/ICC/text chunk dropped (a volunteer's GPS trail is personal), resized, thumbnailed.
+"""Photo intake in three steps, so no database transaction is open while an image is decoded:
+
+1. `check_can_add` (a short transaction): may this report take another photo of this kind?
+2. `stage_photo` (no database): decode, clean, resize (reports.images) and write the files
+   under temporary names (`.<photo id>….part`), invisible to every reader.
+3. `record_photo` (a short transaction): lock the report, check again, insert the row. After
+   the commit, `StagedPhoto.finalize` renames the files to their real names; if anything
+   failed, `StagedPhoto.discard` removes them.
+
+So there is never a row whose files are missing for good nor a file without its row: a crash
+between the commit and the rename leaves `.part` files that `recover_photo_files` (at start-up)
+renames when their row exists and removes when it does not.
+
+A retry of the same upload (same processed bytes, same kind, same report) returns the photo
+already stored instead of a second copy.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
+import os
+import re
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from core.errors import UnsupportedMedia, fail, field_error
+from core.errors import fail, field_error
+from reports.images import ProcessedImage, process_image
 from reports.models import PHOTO_KINDS, Report, ReportPhoto
 
-FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 # Photos may be added while the report is still the volunteer's to change.
 UPLOAD_STATUSES = ("queued", "changes_requested")
+PART_SUFFIX = ".part"
+_PART_NAME = re.compile(r"^\.(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+                        r"\.(?:thumb\.)?[a-z]+\.part$")
 
 
-@dataclass(frozen=True)
-class ProcessedImage:
-    content_type: str
-    extension: str
-    data: bytes
-    thumb: bytes
-    width_px: int
-    height_px: int
+@dataclass
+class StagedPhoto:
+    """A processed photo whose files exist under temporary names only."""
+
+    photo_id: uuid.UUID
+    report_id: int
+    image: ProcessedImage
+    root: Path
+    storage_key: str
+    thumb_key: str
+    sha256: str
+    finalized: bool = field(default=False)
+
+    def _part(self, key: str) -> Path:
+        folder, name = key.rsplit("/", 1)
+        return self.root / folder / f".{name}{PART_SUFFIX}"
+
+    def finalize(self) -> None:
+        """Give the files their real names (after the row is committed)."""
+        for key in (self.storage_key, self.thumb_key):
+            _rename(self._part(key), self.root / key)
+        self.finalized = True
+
+    def discard(self) -> None:
+        for key in (self.storage_key, self.thumb_key):
+            self._part(key).unlink(missing_ok=True)
 
 
-def _unsupported() -> UnsupportedMedia:
-    return fail("unsupported_image", field_error("file", "사진 파일이 아니거나 지원하지 않는 형식입니다.",
-                                         "Not an image, or not a supported format."))
-
-
-def process_image(raw: bytes, settings: Settings) -> ProcessedImage:
-    if len(raw) > settings.photo_max_bytes:
-        raise fail("photo_too_large", field_error("file", "더 작은 사진을 올려 주세요.", "Upload a smaller photo."),
-                   max_mb=settings.photo_max_bytes // 1_048_576)
-    if not raw:
-        raise fail("empty_file", field_error("file", "사진을 골라 주세요.", "Choose a photo."))
+def _rename(part: Path, final: Path) -> None:
     try:
-        with Image.open(io.BytesIO(raw)) as probe:  # reads the header only
-            fmt = probe.format
-            pixels = probe.width * probe.height
-            if fmt not in FORMATS:
-                raise _unsupported()
-            if pixels > settings.photo_max_pixels or probe.width > 20_000 or probe.height > 20_000:
-                raise fail("photo_too_many_pixels", field_error(
-                    "file", f"{settings.photo_max_pixels:,} 화소 이하로 올려 주세요.",
-                                            f"At most {settings.photo_max_pixels:,} pixels."))
-            probe.verify()
-        with Image.open(io.BytesIO(raw)) as img:
-            img.load()
-            upright = ImageOps.exif_transpose(img)
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, ValueError) as exc:
-        if isinstance(exc, Image.DecompressionBombError):
-            raise fail("photo_too_many_pixels") from exc
-        raise _unsupported() from exc
-    content_type, ext = FORMATS[fmt]
-    mode = "RGBA" if fmt in ("PNG", "WEBP") and upright.mode in ("RGBA", "LA", "P") else "RGB"
-    # A fresh image holds pixels only: no EXIF, XMP, ICC profile or text chunks survive.
-    clean = Image.new(mode, upright.size)
-    clean.paste(upright.convert(mode))
-    clean.thumbnail((settings.photo_max_side_px, settings.photo_max_side_px), Image.Resampling.LANCZOS)
-    thumb = clean.copy()
-    thumb.thumbnail((settings.photo_thumb_side_px, settings.photo_thumb_side_px), Image.Resampling.LANCZOS)
-    return ProcessedImage(content_type, ext, _encode(clean, fmt), _encode(thumb, fmt), clean.width, clean.height)
+        os.replace(part, final)
+    except FileNotFoundError:
+        if not final.exists():  # else recovery in another process renamed it first
+            raise
 
 
-def _encode(img: Image.Image, fmt: str) -> bytes:
-    out = io.BytesIO()
-    if fmt == "JPEG":
-        img.save(out, "JPEG", quality=85, optimize=True)
-    elif fmt == "PNG":
-        img.save(out, "PNG", optimize=True)
-    else:
-        img.save(out, "WEBP", quality=85)
-    return out.getvalue()
+def _check_kind(kind: str) -> None:
+    if kind not in PHOTO_KINDS:
+        raise fail("invalid_photo_kind", field_error("kind", f"가능한 값: {', '.join(PHOTO_KINDS)}",
+                                                     f"One of: {', '.join(PHOTO_KINDS)}"))
+
+
+def _photo_count(db: Session, report_id: int) -> int:
+    return db.scalar(select(func.count()).where(ReportPhoto.report_id == report_id)) or 0
+
+
+def check_can_add(db: Session, *, report: Report, kind: str, settings: Settings) -> None:
+    """The cheap checks, before any decoding: the kind, the report's state, the photo count."""
+    _check_kind(kind)
+    if report.status not in UPLOAD_STATUSES:
+        raise fail("report_locked")
+    if _photo_count(db, report.id) >= settings.photos_per_report:
+        raise fail("too_many_photos", limit=settings.photos_per_report)
+
+
+def stage_photo(raw: bytes, *, report_id: int, settings: Settings) -> StagedPhoto:
+    """Decode and clean the image and write its files under temporary names. No database."""
+    image = process_image(raw, settings)
+    photo_id = uuid.uuid4()
+    root = Path(settings.photo_dir)
+    staged = StagedPhoto(photo_id=photo_id, report_id=report_id, image=image, root=root,
+                         storage_key=f"{report_id}/{photo_id}.{image.extension}",
+                         thumb_key=f"{report_id}/{photo_id}.thumb.{image.extension}",
+                         sha256=hashlib.sha256(image.data).hexdigest())
+    (root / str(report_id)).mkdir(parents=True, exist_ok=True)
+    try:
+        staged._part(staged.storage_key).write_bytes(image.data)
+        staged._part(staged.thumb_key).write_bytes(image.thumb)
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
+
+
+def record_photo(db: Session, *, report_id: int, staged: StagedPhoto, kind: str,
+                 settings: Settings) -> tuple[ReportPhoto, bool]:
+    """Insert the row for a staged photo; (photo, created). The report row is locked so that
+    concurrent uploads to one report count and deduplicate correctly."""
+    _check_kind(kind)
+    report = db.execute(select(Report).where(Report.id == report_id).with_for_update()
+                        .execution_options(populate_existing=True)).scalar_one_or_none()
+    if report is None:
+        raise fail("report_not_found")
+    same = db.scalars(select(ReportPhoto).where(ReportPhoto.report_id == report_id, ReportPhoto.kind == kind,
+                                                ReportPhoto.sha256 == staged.sha256)).first()
+    if same is not None:
+        return same, False  # a retry of an upload already stored
+    if report.status not in UPLOAD_STATUSES:
+        raise fail("report_locked")
+    if _photo_count(db, report_id) >= settings.photos_per_report:
+        raise fail("too_many_photos", limit=settings.photos_per_report)
+    image = staged.image
+    photo = ReportPhoto(id=staged.photo_id, report_id=report_id, kind=kind, content_type=image.content_type,
+                        width_px=image.width_px, height_px=image.height_px, byte_size=len(image.data),
+                        sha256=staged.sha256, storage_key=staged.storage_key, thumb_key=staged.thumb_key)
+    db.add(photo)
+    db.flush()
+    return photo, True
 
 
 def add_photo(db: Session, *, report: Report, kind: str, raw: bytes, settings: Settings) -> ReportPhoto:
-    if kind not in PHOTO_KINDS:
-        raise fail("invalid_photo_kind", field_error("kind", f"가능한 값: {', '.join(PHOTO_KINDS)}",
-                                            f"One of: {', '.join(PHOTO_KINDS)}"))
-    if report.status not in UPLOAD_STATUSES:
-        raise fail("report_locked")
-    count = db.scalar(select(func.count()).where(ReportPhoto.report_id == report.id)) or 0
-    if count >= settings.photos_per_report:
-        raise fail("too_many_photos", limit=settings.photos_per_report)
-    image = process_image(raw, settings)
-    photo_id = uuid.uuid4()
-    key = f"{report.id}/{photo_id}.{image.extension}"
-    thumb_key = f"{report.id}/{photo_id}.thumb.{image.extension}"
-    root = Path(settings.photo_dir)
-    (root / str(report.id)).mkdir(parents=True, exist_ok=True)
-    # Files first, row second: if the transaction fails an orphan file is harmless; a row
-    # without its file would not be.
-    (root / key).write_bytes(image.data)
-    (root / thumb_key).write_bytes(image.thumb)
-    photo = ReportPhoto(id=photo_id, report_id=report.id, kind=kind, content_type=image.content_type,
-                        width_px=image.width_px, height_px=image.height_px, byte_size=len(image.data),
-                        sha256=hashlib.sha256(image.data).hexdigest(), storage_key=key, thumb_key=thumb_key)
-    db.add(photo)
-    db.flush()
+    """All three steps in the caller's one session (tests, scripts): the files get their real
+    names before the caller commits (the caller owns that risk; the API uses the steps apart)."""
+    check_can_add(db, report=report, kind=kind, settings=settings)
+    staged = stage_photo(raw, report_id=report.id, settings=settings)
+    try:
+        photo, created = record_photo(db, report_id=report.id, staged=staged, kind=kind, settings=settings)
+    except BaseException:
+        staged.discard()
+        raise
+    if created:
+        staged.finalize()
+    else:
+        staged.discard()
     return photo
 
 
@@ -116,6 +162,20 @@ def get_photo(db: Session, *, report: Report, photo_id: uuid.UUID) -> ReportPhot
     if photo is None or photo.report_id != report.id:
         raise fail("photo_not_found")
     return photo
+
+
+def photo_file(photo: ReportPhoto, settings: Settings, *, thumb: bool = False) -> Path:
+    """The file of a photo whose row exists; completes a rename a crash interrupted."""
+    key = photo.thumb_key if thumb else photo.storage_key
+    path = Path(settings.photo_dir) / key
+    if not path.exists():
+        folder, name = key.rsplit("/", 1)
+        part = Path(settings.photo_dir) / folder / f".{name}{PART_SUFFIX}"
+        if part.exists():
+            _rename(part, path)
+    if not path.exists():
+        raise fail("photo_file_missing")
+    return path
 
 
 def list_photos(db: Session, *, report_id: int) -> list[ReportPhoto]:
@@ -130,3 +190,42 @@ def public_photo_files(db: Session, report_id: int, *, order: tuple[str, ...]) -
     rank = {kind: i for i, kind in enumerate(order)}
     ordered = sorted(photos, key=lambda p: (rank.get(p.kind, len(rank)), p.uploaded_at, str(p.id)))
     return [p.public_name for p in ordered]
+
+
+@dataclass
+class PhotoRecovery:
+    finalized: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def recover_photo_files(db: Session, settings: Settings, *, grace_s: float) -> PhotoRecovery:
+    """After a crash: rename `.part` files whose row exists (the commit happened, the rename did
+    not); remove those without a row once older than `grace_s` (a younger one may belong to an
+    upload another process is committing right now)."""
+    result = PhotoRecovery()
+    root = Path(settings.photo_dir)
+    if not root.is_dir():
+        return result
+    parts: list[tuple[Path, uuid.UUID]] = []
+    for folder in root.iterdir():
+        if folder.is_dir():
+            for path in folder.glob(f".*{PART_SUFFIX}"):
+                match = _PART_NAME.match(path.name)
+                if match:
+                    parts.append((path, uuid.UUID(match["id"])))
+    if not parts:
+        return result
+    known = set(db.scalars(select(ReportPhoto.id).where(ReportPhoto.id.in_({p[1] for p in parts}))))
+    cutoff = time.time() - grace_s
+    for path, photo_id in parts:
+        try:
+            if photo_id in known:
+                final = path.with_name(path.name[1:-len(PART_SUFFIX)])
+                _rename(path, final)
+                result.finalized.append(str(final.relative_to(root)))
+            elif path.stat().st_mtime <= cutoff:
+                path.unlink()
+                result.removed.append(str(path.relative_to(root)))
+        except FileNotFoundError:
+            continue  # finalized or removed by another process meanwhile
+    return result

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -14,9 +13,18 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from accounts.models import Account
-from api.deps import CurrentAccount, RegistryDep, SessionDep, SettingsDep, VolunteerAccount, require_role
+from api.deps import (
+    CurrentAccount,
+    RegistryDep,
+    SessionDep,
+    SettingsDep,
+    VolunteerAccount,
+    VolunteerReleased,
+    require_role,
+)
 from api.params import ReportPage
-from core.errors import fail, field_error
+from core.db import unit_of_work
+from core.errors import DomainError, fail, field_error
 from mobile_schema.registry import default_registry
 from reports import photos as photo_service
 from reports import service
@@ -84,21 +92,49 @@ def get_report(report: OwnedReport, db: SessionDep) -> dict[str, Any]:
     return report_view(db, report)
 
 
-@router.post("/{report_id}/photos", status_code=201)
+@router.post("/{report_id}/photos", status_code=201,
+             responses={200: {"description": "A retry of an upload already stored: the same photo"},
+                        503: {"description": "Too many photos being processed (photo_busy) or the database "
+                                             "is briefly down; Retry-After says when to try again"}})
 async def upload_photo(
-    report_id: int, db: SessionDep, volunteer: VolunteerAccount, settings: SettingsDep,
+    report_id: int, request: Request, volunteer: VolunteerReleased, settings: SettingsDep,
     file: Annotated[UploadFile, File(description="JPEG, PNG or WebP")],
     kind: Annotated[Literal["entrance", "route", "door", "interior", "other"], Form()],
-) -> dict[str, Any]:
-    raw = await file.read(settings.photo_max_bytes + 1)
-    if len(raw) > settings.photo_max_bytes:
-        raise fail("photo_too_large", field_error("file", "더 작은 사진을 올려 주세요.", "Upload a smaller photo."),
-                   max_mb=settings.photo_max_bytes // 1_048_576)
-    def work() -> dict[str, Any]:
-        report = service.get_report_for(db, report_id=report_id, account=volunteer)
-        return photo_view(photo_service.add_photo(db, report=report, kind=kind, raw=raw, settings=settings))
+) -> JSONResponse:
+    """Add a photo. The image is decoded with no transaction open (reports/photos.py): a short
+    one checks the report first, another inserts the row; the files get their names after it."""
+    factory = request.app.state.session_factory
 
-    return await run_in_threadpool(work)
+    def check() -> None:
+        with unit_of_work(factory) as db:
+            report = service.get_report_for(db, report_id=report_id, account=volunteer)
+            photo_service.check_can_add(db, report=report, kind=kind, settings=settings)
+
+    await run_in_threadpool(check)
+    async with request.app.state.photo_gate.slot():
+        # Read only with a slot: the parser spooled the upload to disk, so waiters hold no pixels.
+        raw = await file.read(settings.photo_max_bytes + 1)
+        staged = await run_in_threadpool(photo_service.stage_photo, raw, report_id=report_id, settings=settings)
+    del raw
+
+    def record() -> tuple[dict[str, Any], bool]:
+        with unit_of_work(factory) as db:
+            photo, created = photo_service.record_photo(db, report_id=report_id, staged=staged, kind=kind,
+                                                        settings=settings)
+            return photo_view(photo), created
+
+    try:
+        view, created = await run_in_threadpool(record)
+    except DomainError:
+        staged.discard()  # rolled back for certain
+        raise
+    # Any other failure (the connection lost during COMMIT) leaves the .part files: the commit may
+    # have happened, and recovery renames or removes them once the row's fate is known.
+    if created:
+        staged.finalize()
+    else:
+        staged.discard()
+    return JSONResponse(view, status_code=201 if created else 200)
 
 
 @router.get("/{report_id}/photos")
@@ -110,9 +146,7 @@ def list_report_photos(report: OwnedReport, db: SessionDep, _: PhotoReader) -> l
 def get_photo(report: OwnedReport, photo_id: uuid.UUID, db: SessionDep, settings: SettingsDep, _: PhotoReader,
               size: Literal["full", "thumb"] = "full") -> FileResponse:
     photo = photo_service.get_photo(db, report=report, photo_id=photo_id)
-    path = Path(settings.photo_dir) / (photo.thumb_key if size == "thumb" else photo.storage_key)
-    if not path.exists():
-        raise fail("photo_file_missing")
+    path = photo_service.photo_file(photo, settings, thumb=size == "thumb")
     return FileResponse(path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=3600"})
 
 
