@@ -37,14 +37,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, *, workers: int = 2, extra_env: dict[str, str] | None = None):
+def running_server(database_url: str, *, workers: int = 2, extra_env: dict[str, str] | None = None,
+                   root: Path = PROJECT_ROOT, preexec_fn=None):
+    """uvicorn serving the app of the checkout at `root` (another checkout: a before/after run)."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, **(extra_env or {}))
     proc = subprocess.Popen(
         [PYTHON, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--log-level", "warning", "--no-access-log",
          "--timeout-keep-alive", "60"],
-        cwd=PROJECT_ROOT, env=env,
+        cwd=root, env=env, preexec_fn=preexec_fn,
     )
     base = f"http://127.0.0.1:{port}"
     try:
