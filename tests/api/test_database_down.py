@@ -10,7 +10,7 @@ from PIL import Image
 
 from accounts.security import issue_token
 from api.app import create_app
-from tests.conftest import report_body
+from tests.factories import report_body
 
 NOWHERE = "postgresql+psycopg://reachable@/reachable?host=%2Fnonexistent-reachable-socket&port=1"
 

@@ -20,7 +20,7 @@ from api.app import create_app
 from reports.images import decode_reduced
 from reports.photos import recover_photo_files, stage_photo
 from tests.api.test_photos import encoded, upload
-from tests.conftest import count_rows, join_and_login, report_body
+from tests.factories import count_rows, join_and_login, report_body
 
 
 def files_under(root: Path) -> list[str]:
