@@ -67,6 +67,22 @@ class StagedPhoto:
         for key in (self.storage_key, self.thumb_key):
             self._part(key).unlink(missing_ok=True)
 
+    def complete(self, stored: ReportPhoto) -> None:
+        """This upload was a retry of `stored` (same bytes): make sure the stored photo's files
+        are in place, as a crash may have left them as .part, then drop this upload's own."""
+        for key, data in ((stored.storage_key, self.image.data), (stored.thumb_key, self.image.thumb)):
+            final = self.root / key
+            if final.exists():
+                continue
+            part = self._part(key)
+            if part.exists():
+                _rename(part, final)
+            else:  # lost altogether: the retry carries the very same bytes
+                spare = final.with_name(f".{final.name}.{uuid.uuid4().hex}{PART_SUFFIX}")
+                spare.write_bytes(data)
+                os.replace(spare, final)
+        self.discard()
+
 
 def _rename(part: Path, final: Path) -> None:
     try:
@@ -153,7 +169,7 @@ def add_photo(db: Session, *, report: Report, kind: str, raw: bytes, settings: S
     if created:
         staged.finalize()
     else:
-        staged.discard()
+        staged.complete(photo)
     return photo
 
 

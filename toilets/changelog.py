@@ -4,6 +4,10 @@ A plain sequence can hand 5 to one transaction and 6 to another that commits fir
 consumer that synced up to 6 would then never see 5. Taking a transaction-scoped advisory
 lock before drawing the number serialises writers of the log (they are rare: moderation
 decisions), so every number a reader sees is final and nothing below it can still appear.
+
+The number is the last one plus one, read under that lock, not the column's sequence: a
+sequence value drawn by a transaction that rolls back (or dies with its process) would be a hole
+in the log, and a consumer could not tell a hole from a change it missed.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ CHANGE_LOG_LOCK_KEY = 727_001  # arbitrary, project-wide constant for pg_advisor
 
 def append_change(db: Session, *, entity: str, entity_id: uuid.UUID, op: str, version: int) -> ChangeLogEntry:
     db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK_KEY})
-    entry = ChangeLogEntry(entity=entity, entity_id=entity_id, op=op, version=version)
+    seq = db.execute(text("SELECT coalesce(max(seq), 0) + 1 FROM change_log")).scalar_one()
+    entry = ChangeLogEntry(seq=seq, entity=entity, entity_id=entity_id, op=op, version=version)
     db.add(entry)
     db.flush()
     return entry

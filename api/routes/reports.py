@@ -117,14 +117,14 @@ async def upload_photo(
         staged = await run_in_threadpool(photo_service.stage_photo, raw, report_id=report_id, settings=settings)
     del raw
 
-    def record() -> tuple[dict[str, Any], bool]:
+    def record() -> tuple[dict[str, Any], Any, bool]:
         with unit_of_work(factory) as db:
             photo, created = photo_service.record_photo(db, report_id=report_id, staged=staged, kind=kind,
                                                         settings=settings)
-            return photo_view(photo), created
+            return photo_view(photo), photo, created
 
     try:
-        view, created = await run_in_threadpool(record)
+        view, stored, created = await run_in_threadpool(record)
     except DomainError:
         staged.discard()  # rolled back for certain
         raise
@@ -133,7 +133,7 @@ async def upload_photo(
     if created:
         staged.finalize()
     else:
-        staged.discard()
+        staged.complete(stored)
     return JSONResponse(view, status_code=201 if created else 200)
 
 

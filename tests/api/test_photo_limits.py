@@ -178,3 +178,18 @@ def test_a_photo_whose_rename_was_interrupted_is_still_served(client, db: Sessio
     r = client.get(photo["url"], headers=headers)
     assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
     assert full.exists()
+
+
+def test_a_retry_puts_back_the_files_of_the_photo_it_repeats(client, db: Session, settings, owned_report):
+    headers, report_id = owned_report
+    raw = encoded("JPEG", size=(64, 48))
+    photo = upload(client, headers, report_id, raw).json()
+    folder = Path(settings.photo_dir, str(report_id))
+    full, thumb = folder / f"{photo['id']}.jpg", folder / f"{photo['id']}.thumb.jpg"
+    full.rename(folder / f".{full.name}.part")  # killed between commit and rename
+    thumb.unlink()  # or lost altogether
+    again = upload(client, headers, report_id, raw)
+    assert again.status_code == 200 and again.json()["id"] == photo["id"]
+    assert files_under(Path(settings.photo_dir)) == sorted(str(p.relative_to(settings.photo_dir))
+                                                           for p in (full, thumb))
+    assert client.get(photo["thumb_url"], headers=headers).status_code == 200
