@@ -51,6 +51,11 @@ class Record:
     decisions: dict[int, str] = field(default_factory=dict)  # report id → status after the decision
     crashed: list[str] = field(default_factory=list)
 
+    def __repr__(self) -> str:  # short enough for an assertion message
+        return (f"Record(statuses={dict(self.statuses)}, transport_errors={self.transport_errors}, "
+                f"reports={len(self.reports)}, photos={len(self.photos)}, decisions={len(self.decisions)}, "
+                f"server_errors={self.server_errors[:5]}, unexpected={self.unexpected[:5]}, crashed={self.crashed})")
+
 
 class Workload:
     def __init__(self, base: str, *, volunteers: int, reports_each: int, moderators: list[tuple[str, str]],
@@ -216,6 +221,11 @@ class Workload:
             assert time.monotonic() < self.deadline, f"no progress: {self.progress()} {self.rec}"
             assert not self.rec.crashed, self.rec.crashed
             time.sleep(0.02)
+
+    def check_alive(self) -> None:
+        assert time.monotonic() < self.deadline, f"workload deadline passed: {self.rec}"
+        assert not self.rec.crashed, self.rec.crashed
+        time.sleep(0.02)
 
     def join(self) -> None:
         for t in self.threads:
