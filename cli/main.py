@@ -128,7 +128,8 @@ def export_snapshot(
     layer: str = typer.Option("toilets", help="toilets | routes"),
     profile: str = typer.Option("smart-seoul-map", help="smart-seoul-map | geojson"),
     format: str = typer.Option("csv", "--format", help="geojson | csv | json (API wrapper, smart-seoul-map)"),
-    out: Path = typer.Option(..., help="Directory to write the file, photos/ and manifest.json into"),
+    out: Path | None = typer.Option(None, help="Directory to write the file, photos/ and manifest.json into; "
+                                               "without it, a snapshot in the service's store (budget, retention)"),
     district: str | None = typer.Option(None), verdict: str | None = typer.Option(None),
     bbox: str | None = typer.Option(None, help="minLon,minLat,maxLon,maxLat"),
     bom: bool = typer.Option(False, help="CSV only: add a UTF-8 BOM (spreadsheets; breaks the known consumer)"),
@@ -142,7 +143,7 @@ def export_snapshot(
     from core.db import make_engine, make_session_factory, unit_of_work
     from core.errors import DomainError
     from exports.service import parse_request
-    from exports.snapshots import write_snapshot
+    from exports.snapshot_store import create_snapshot, write_snapshot_into
 
     settings = get_settings()
     try:
@@ -161,7 +162,13 @@ def export_snapshot(
 
     try:
         with unit_of_work(make_session_factory(engine)) as db:
-            manifest = write_snapshot(db, settings, req, out, on_progress=progress)
+            if out is None:
+                snap = create_snapshot(db, settings, req, created_by=None, on_progress=progress)
+                manifest, out = snap.manifest, Path(snap.directory)
+            else:
+                manifest = write_snapshot_into(db, settings, req, out, on_progress=progress)
+    except DomainError as exc:
+        _exit_on_domain_error(exc)
     finally:
         bar.close()
         engine.dispose()

@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     export_photo_url_prefix: str = Field(default="/reachable/photos", pattern=r"^/[A-Za-z0-9._~/-]*$")
     export_theme_id: str = "reachable-toilets"  # COT_THEME_ID: ours until the map team assigns one
     snapshot_dir: Path = PROJECT_ROOT / "var" / "snapshots"
+    # The service's snapshot store (exports/snapshot_store.py): a new snapshot that would take
+    # it past the budget is refused (507); older than keep_days or beyond the newest keep_count
+    # are removed (None: that rule is off).
+    snapshot_disk_budget_bytes: int = Field(default=5 * 1024**3, ge=1)
+    snapshot_keep_count: int | None = Field(default=20, ge=1)
+    snapshot_keep_days: float | None = Field(default=90.0, gt=0)
     # The data licence written into every snapshot manifest; the programme office confirms it.
     export_licence: str = "공공누리 제1유형(출처표시) · KOGL Type 1 (attribution required)"
 

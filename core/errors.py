@@ -191,6 +191,12 @@ CATALOGUE: dict[str, Problem] = {
     "invalid_label": Problem(422, "키 이름은 1~100자입니다.", "The label is 1–100 characters."),
     "api_key_not_found": Problem(404, "API 키를 찾을 수 없습니다.", "API key not found."),
     "api_key_revoked": Problem(409, "이미 폐기된 키입니다.", "The key is already revoked."),
+    "snapshot_over_budget": Problem(507, "스냅샷 저장 공간이 모자랍니다 (한도 {budget_mb} MB, 사용 중 {used_mb} MB). "
+                                         "오래된 스냅샷이 정리되거나 한도가 늘어난 뒤 다시 해 주세요.",
+                                    "The snapshot store is out of space (budget {budget_mb} MB, {used_mb} MB in use). "
+                                    "Try again once old snapshots are pruned or the budget is raised."),
+    "snapshot_disk_full": Problem(507, "디스크가 가득 차 스냅샷을 만들지 못했습니다. 남은 것은 없습니다.",
+                                  "The disk is full; the snapshot was not made and nothing of it is left."),
     "snapshot_not_found": Problem(404, "스냅샷을 찾을 수 없습니다.", "Snapshot not found."),
     "snapshot_file_not_found": Problem(404, "스냅샷에 그런 파일이 없습니다.", "No such file in the snapshot."),
 }

@@ -42,9 +42,16 @@ MANIFEST = "manifest.json"
 FINDINGS_LISTED = 1000  # the manifest lists this many findings per kind; counts cover all
 
 
+def _free(_: int) -> None:
+    pass
+
+
 def write_snapshot(db: Session, settings: Settings, req: ExportRequest, out_dir: Path, *,
-                   on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Write the data file, the photos and the manifest into `out_dir`; returns the manifest."""
+                   on_progress: Callable[[int, int], None] | None = None,
+                   charge: Callable[[int], None] = _free) -> dict[str, Any]:
+    """Write the data file, the photos and the manifest into `out_dir`; returns the manifest.
+    `charge(n)` is told of every n bytes before they are written (a disk budget raises there).
+    A failure leaves a partial `out_dir`: callers write into a temporary one (snapshot_store)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     state = layer_state(db)
@@ -55,10 +62,11 @@ def write_snapshot(db: Session, settings: Settings, req: ExportRequest, out_dir:
     size = 0
     with data_path.open("wb") as fh:
         for chunk in stream_export(db, req, settings, state=state, stream=stream, total=total):
+            charge(len(chunk))
             fh.write(chunk)
             digest.update(chunk)
             size += len(chunk)
-    photos, missing = _bundle_photos(db, settings, req, out_dir)
+    photos, missing = _bundle_photos(db, settings, req, out_dir, charge)
     manifest = {
         "layer": req.layer,
         "profile": req.profile,
@@ -78,13 +86,16 @@ def write_snapshot(db: Session, settings: Settings, req: ExportRequest, out_dir:
                    "files": photos, "missing": missing},
         "attribution": ATTRIBUTION_KO,
         "licence": settings.export_licence,
-        "consumer_check": _consumer_check(db, settings, req, out_dir, data_path),
+        "consumer_check": _consumer_check(db, settings, req, out_dir, data_path, charge),
     }
-    (out_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    encoded = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    charge(len(encoded))
+    (out_dir / MANIFEST).write_bytes(encoded)
     return manifest
 
 
-def _bundle_photos(db: Session, settings: Settings, req: ExportRequest, out_dir: Path) -> tuple[list[str], list[str]]:
+def _bundle_photos(db: Session, settings: Settings, req: ExportRequest, out_dir: Path,
+                   charge: Callable[[int], None]) -> tuple[list[str], list[str]]:
     photos, missing = [], []
     target = out_dir / "photos"
     for name, storage_key in photo_files(db, req, settings):
@@ -93,13 +104,14 @@ def _bundle_photos(db: Session, settings: Settings, req: ExportRequest, out_dir:
             missing.append(name)  # the export still points at it: the map team must know
             continue
         target.mkdir(exist_ok=True)
+        charge(source.stat().st_size)
         shutil.copyfile(source, target / name)
         photos.append(name)
     return photos, missing
 
 
 def _consumer_check(db: Session, settings: Settings, req: ExportRequest, out_dir: Path,
-                    data_path: Path) -> dict[str, Any] | None:
+                    data_path: Path, charge: Callable[[int], None]) -> dict[str, Any] | None:
     """The known consumer reads the smart-seoul-map toilets CSV. A GeoJSON or wrapper snapshot is
     checked through the CSV of the same rows (same values, streamed to a scratch file)."""
     if req.profile != "smart-seoul-map" or req.layer != "toilets":
@@ -111,6 +123,7 @@ def _consumer_check(db: Session, settings: Settings, req: ExportRequest, out_dir
         as_csv = ExportRequest(**{**asdict(req), "format": "csv", "bom": False})
         with scratch.open("wb") as fh:
             for chunk in stream_export(db, as_csv, settings, state=layer_state(db)):
+                charge(len(chunk))  # on disk for a moment, so it counts
                 fh.write(chunk)
         report = check_file(scratch)
         scratch.unlink()
@@ -126,20 +139,7 @@ def _consumer_check(db: Session, settings: Settings, req: ExportRequest, out_dir
     return result
 
 
-# -- snapshots kept by the service (API) -----------------------------------------------------
-
-def create_snapshot(db: Session, settings: Settings, req: ExportRequest, *, created_by: int | None) -> Snapshot:
-    snapshot_id = uuid.uuid4()
-    directory = Path(settings.snapshot_dir) / str(snapshot_id)
-    manifest = write_snapshot(db, settings, req, directory)
-    snap = Snapshot(id=snapshot_id, layer=req.layer, profile=req.profile, format=req.format,
-                    directory=str(directory), data_file=manifest["file"], sha256=manifest["sha256"],
-                    feature_count=manifest["feature_count"], seq=manifest["seq"], created_by=created_by,
-                    manifest=manifest)
-    db.add(snap)
-    db.flush()
-    return snap
-
+# -- snapshots kept by the service (API; created by exports.snapshot_store) --------------------
 
 def list_snapshots(db: Session, *, limit: int = 100) -> list[Snapshot]:
     return list(db.scalars(select(Snapshot).order_by(Snapshot.created_at.desc()).limit(limit)))

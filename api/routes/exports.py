@@ -21,7 +21,7 @@ from api.deps import AdminAccount, SessionDep, SettingsDep, get_current_account,
 from api.params import BboxParam, DistrictParam, VerdictParam
 from api.streaming import ClosingStreamingResponse
 from core.errors import fail
-from exports import api_keys, snapshots
+from exports import api_keys, snapshot_store, snapshots
 from exports.service import ExportRequest, etag_for, layer_state, parse_request, stream_export
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
@@ -111,13 +111,15 @@ def _snapshot_view(s) -> dict[str, Any]:
                       "bundle": f"{base}/bundle.zip"}}
 
 
-@router.post("/exports/snapshots", status_code=status.HTTP_201_CREATED)
+@router.post("/exports/snapshots", status_code=status.HTTP_201_CREATED,
+             responses={507: {"description": "The snapshot store's disk budget (or the disk) has no room for it "
+                                             "(snapshot_over_budget, snapshot_disk_full); nothing was kept"}})
 def create_snapshot(body: SnapshotCreate, caller: ExportCaller, db: SessionDep,
                     settings: SettingsDep) -> dict[str, Any]:
     req = parse_request(layer=body.layer, fmt=body.format, profile=body.profile, district=body.district,
                         verdict=body.verdict, bbox=body.bbox, bom=body.bom,
                         columns=body.columns)
-    snap = snapshots.create_snapshot(db, settings, req, created_by=caller.id)
+    snap = snapshot_store.create_snapshot(db, settings, req, created_by=caller.id)
     db.refresh(snap)
     return _snapshot_view(snap)
 
