@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -21,6 +22,7 @@ from api.routes import maps_preview, moderation, moderation_console, toilets
 from api.security_headers import SecurityHeaders, html_with_inline_scripts
 from api.static_assets import mount_vendor_assets
 from core.config import PROJECT_ROOT, Settings, get_settings
+from core.schemas import ResponseModel
 from core.db import make_engine, make_session_factory
 from mobile_schema.registry import SchemaRegistry, default_registry
 from reports.images import DecodeGate
@@ -54,6 +56,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
     await run_in_threadpool(_recover_photos, app)
     yield
+
+
+class Health(ResponseModel):
+    status: Literal["ok"]
 
 
 def create_app(
@@ -115,7 +121,7 @@ def create_app(
     def favicon() -> FileResponse:
         return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], response_model=Health)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

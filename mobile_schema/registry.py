@@ -16,11 +16,27 @@ from importlib.resources import files
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
+from pydantic import BaseModel, ConfigDict, Field
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from core.errors import FieldError, fail, field_error
 
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class FormSchema(BaseModel):
+    """A served form: a JSON Schema (2020-12) document with our x- keys (labels, steps, photo kinds)."""
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    schema_uri: str = Field(alias="$schema")
+    id: str = Field(alias="$id")
+    title: str
+    title_en: str = Field(alias="x-title-en")
+    schema_version: int = Field(alias="x-schema-version")
+    steps: list[dict[str, Any]] = Field(alias="x-steps")
+    photo_kinds: dict[str, Any] = Field(alias="x-photo-kinds")
+    type: str
+    required: list[str]
+    properties: dict[str, Any]
 
 
 class SchemaRegistry:

@@ -22,6 +22,7 @@ from api.params import BboxParam, DistrictParam, VerdictParam
 from api.streaming import ClosingStreamingResponse
 from core.errors import fail
 from exports import api_keys, snapshot_store, snapshots
+from exports.schemas import SnapshotView
 from exports.service import ExportRequest, etag_for, layer_state, parse_request, stream_export
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
@@ -111,7 +112,7 @@ def _snapshot_view(s) -> dict[str, Any]:
                       "bundle": f"{base}/bundle.zip"}}
 
 
-@router.post("/exports/snapshots", status_code=status.HTTP_201_CREATED,
+@router.post("/exports/snapshots", status_code=status.HTTP_201_CREATED, response_model=SnapshotView,
              responses={507: {"description": "The snapshot store's disk budget (or the disk) has no room for it "
                                              "(snapshot_over_budget, snapshot_disk_full); nothing was kept"}})
 def create_snapshot(body: SnapshotCreate, caller: ExportCaller, db: SessionDep,
@@ -124,24 +125,28 @@ def create_snapshot(body: SnapshotCreate, caller: ExportCaller, db: SessionDep,
     return _snapshot_view(snap)
 
 
-@router.get("/exports/snapshots")
+@router.get("/exports/snapshots", response_model=list[SnapshotView])
 def list_snapshots(caller: ExportCaller, db: SessionDep) -> list[dict[str, Any]]:
     return [_snapshot_view(s) for s in snapshots.list_snapshots(db)]
 
 
-@router.get("/exports/snapshots/{snapshot_id}")
+@router.get("/exports/snapshots/{snapshot_id}", response_model=SnapshotView)
 def get_snapshot(snapshot_id: uuid.UUID, caller: ExportCaller, db: SessionDep) -> dict[str, Any]:
     return _snapshot_view(snapshots.get_snapshot(db, snapshot_id))
 
 
-@router.get("/exports/snapshots/{snapshot_id}/bundle.zip")
+@router.get("/exports/snapshots/{snapshot_id}/bundle.zip", response_class=StreamingResponse,
+            responses={200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "The data file, its manifest and the photos it references"}})
 def snapshot_bundle(snapshot_id: uuid.UUID, caller: ExportCaller, db: SessionDep) -> StreamingResponse:
     snap = snapshots.get_snapshot(db, snapshot_id)
     return ClosingStreamingResponse(snapshots.stream_bundle(snap), media_type="application/zip",
                              headers={"Content-Disposition": f'attachment; filename="snapshot-{snap.id}.zip"'})
 
 
-@router.get("/exports/snapshots/{snapshot_id}/files/{name:path}")
+@router.get("/exports/snapshots/{snapshot_id}/files/{name:path}", response_class=FileResponse,
+            responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "One file of the snapshot (data, manifest.json, a photo)"}})
 def snapshot_file(snapshot_id: uuid.UUID, name: str, caller: ExportCaller, db: SessionDep) -> FileResponse:
     path = snapshots.snapshot_file(snapshots.get_snapshot(db, snapshot_id), name)
     return FileResponse(path, filename=path.name)
@@ -161,7 +166,10 @@ def _stream(request: Request, req: ExportRequest, state) -> Iterator[bytes]:
 
 
 @router.get("/exports/{layer}.{fmt}", response_class=StreamingResponse,
-            responses={200: {"content": {"application/geo+json": {}, "text/csv": {}, "application/json": {}}},
+            responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}},
+                                         "text/csv": {"schema": {"type": "string"}},
+                                         "application/json": {"schema": {"type": "object"}}},
+                             "description": "The layer, streamed (docs/exports.md describes each profile)"},
                        304: {"description": "Not modified (If-None-Match matched the ETag)"}})
 def export_layer(
     request: Request, layer: str, fmt: str, caller: ExportCaller, db: SessionDep, settings: SettingsDep,

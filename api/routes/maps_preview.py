@@ -29,7 +29,11 @@ def preview(request: Request, db: SessionDep,
     return html_with_inline_scripts(request, preview_html(db, district=code[0] if code else None))
 
 
-@router.get("/maps/photos/{name}")
+@router.get("/maps/photos/{name}", response_class=FileResponse,
+            responses={200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                                         "image/png": {"schema": {"type": "string", "format": "binary"}},
+                                         "image/webp": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "The main photo of a published toilet"}})
 def preview_photo(name: str, db: SessionDep, settings: SettingsDep) -> FileResponse:
     key = main_photo_storage_key(db, name)
     path = Path(settings.photo_dir) / key if key else None

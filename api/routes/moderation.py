@@ -21,8 +21,20 @@ from moderation import queue, service
 from moderation.console_map import report_map_html
 from moderation.models import REJECT_REASONS
 from moderation.representation import moderation_report_view, report_history, reviews_view
+from moderation.schemas import (
+    ClaimResult,
+    DecisionResult,
+    HeldClaims,
+    ModerationReportView,
+    PendingReviews,
+    QueueStats,
+    ReasonCode,
+    Released,
+    ReportHistory,
+)
 from reports.service import get_report_for
 from toilets.public import toilet_history
+from toilets.schemas import ToiletHistory
 
 router = APIRouter(tags=["moderation"])
 PREFIX = "/api/v1/moderation"
@@ -65,7 +77,7 @@ def _decision_out(db, decision: service.Decision) -> dict[str, Any]:
             "toilet_version": decision.toilet.version if decision.toilet and decision.published else None}
 
 
-@router.post(f"{PREFIX}/claims")
+@router.post(f"{PREFIX}/claims", response_model=ClaimResult)
 def claim(body: ClaimRequest, db: SessionDep, moderator: ModeratorAccount, settings: SettingsDep) -> dict[str, Any]:
     """Claim up to `count` reports (highest priority first) under one lease."""
     result = queue.claim_reports(db, moderator=moderator, count=body.count, settings=settings)
@@ -73,20 +85,20 @@ def claim(body: ClaimRequest, db: SessionDep, moderator: ModeratorAccount, setti
             "lease_expires_at": result.lease_expires_at.isoformat() if result.lease_expires_at else None}
 
 
-@router.get(f"{PREFIX}/claims")
+@router.get(f"{PREFIX}/claims", response_model=HeldClaims)
 def my_claims(db: SessionDep, moderator: ModeratorAccount) -> dict[str, Any]:
     rows = queue.my_claims(db, moderator=moderator)
     return {"items": [{"id": r.id, "name": r.name, "district_code": r.district_code, "status": r.status,
                        "lease_expires_at": r.lease_expires_at.isoformat()} for r in rows]}
 
 
-@router.post(f"{PREFIX}/reports/{{report_id}}/release")
+@router.post(f"{PREFIX}/reports/{{report_id}}/release", response_model=Released)
 def release(report_id: int, db: SessionDep, moderator: ModeratorAccount) -> dict[str, Any]:
     report = queue.release_report(db, report_id=report_id, moderator=moderator)
     return {"id": report.id, "status": report.status}
 
 
-@router.get(f"{PREFIX}/reports/{{report_id}}")
+@router.get(f"{PREFIX}/reports/{{report_id}}", response_model=ModerationReportView)
 def moderation_report(report_id: int, db: SessionDep, moderator: ModeratorAccount) -> dict[str, Any]:
     return moderation_report_view(db, get_report_for(db, report_id=report_id, account=moderator))
 
@@ -126,7 +138,7 @@ def report_map(report_id: int, request: Request, db: SessionDep, settings: Setti
                                     headers={"Cache-Control": "no-store"})
 
 
-@router.post(f"{PREFIX}/reports/{{report_id}}/decision")
+@router.post(f"{PREFIX}/reports/{{report_id}}/decision", response_model=DecisionResult)
 def decide(report_id: int, body: DecisionRequest, db: SessionDep, moderator: ModeratorAccount,
            registry: RegistryDep, settings: SettingsDep) -> dict[str, Any]:
     decision = service.decide(db, report_id=report_id, moderator=moderator, registry=registry, settings=settings,
@@ -134,23 +146,23 @@ def decide(report_id: int, body: DecisionRequest, db: SessionDep, moderator: Mod
     return _decision_out(db, decision)
 
 
-@router.get(f"{PREFIX}/queue")
+@router.get(f"{PREFIX}/queue", response_model=QueueStats)
 def queue_overview(db: SessionDep, _: ModeratorAccount, settings: SettingsDep) -> dict[str, Any]:
     return queue.queue_stats(db, settings=settings)
 
 
-@router.get(f"{PREFIX}/reason-codes")
+@router.get(f"{PREFIX}/reason-codes", response_model=list[ReasonCode])
 def reason_codes() -> list[dict[str, str]]:
     return [{"code": code, "label_ko": ko, "label_en": en} for code, (ko, en) in REJECT_REASONS.items()]
 
 
-@router.get(f"{PREFIX}/reviews")
+@router.get(f"{PREFIX}/reviews", response_model=PendingReviews)
 def pending_second_reviews(db: SessionDep, _: ModeratorAccount) -> dict[str, Any]:
     """Decisions waiting for a second moderator."""
     return {"items": reviews_view(db, service.pending_reviews(db))}
 
 
-@router.post(f"{PREFIX}/reviews/{{review_id}}/second-review")
+@router.post(f"{PREFIX}/reviews/{{review_id}}/second-review", response_model=DecisionResult)
 def second_review(review_id: int, body: SecondReviewRequest, db: SessionDep, moderator: ModeratorAccount,
                   settings: SettingsDep) -> dict[str, Any]:
     decision = service.second_review(db, review_id=review_id, moderator=moderator, outcome=body.outcome,
@@ -158,7 +170,7 @@ def second_review(review_id: int, body: SecondReviewRequest, db: SessionDep, mod
     return _decision_out(db, decision)
 
 
-@router.post(f"{PREFIX}/toilets/{{toilet_id}}/retire")
+@router.post(f"{PREFIX}/toilets/{{toilet_id}}/retire", response_model=DecisionResult)
 def retire(toilet_id: uuid.UUID, body: Annotated[RetireRequest, Body()], db: SessionDep,
            moderator: ModeratorAccount, settings: SettingsDep) -> dict[str, Any]:
     """Retire a published toilet (closed, removed) with a reason; waits for a second review by default."""
@@ -167,14 +179,15 @@ def retire(toilet_id: uuid.UUID, body: Annotated[RetireRequest, Body()], db: Ses
     return _decision_out(db, decision)
 
 
-@router.get("/api/v1/reports/{report_id}/history", tags=["reports"])
+@router.get("/api/v1/reports/{report_id}/history", tags=["reports"], response_model=ReportHistory,
+            response_model_exclude_unset=True)  # a volunteer's copy has no moderator names, not null ones
 def history_of_report(report_id: int, db: SessionDep, account: CurrentAccount) -> dict[str, Any]:
     """Moderators and admins see who did what; the volunteer who sent it sees what happened."""
     report = get_report_for(db, report_id=report_id, account=account)
     return report_history(db, report=report, show_actors=account.role in ("moderator", "admin"))
 
 
-@router.get("/api/v1/toilets/{toilet_id}/history", tags=["toilets"])
+@router.get("/api/v1/toilets/{toilet_id}/history", tags=["toilets"], response_model=ToiletHistory)
 def history_of_toilet(toilet_id: uuid.UUID, db: SessionDep) -> dict[str, Any]:
     """Public: versions, change-log entries and audited actions (no names)."""
     return toilet_history(db, toilet_id)

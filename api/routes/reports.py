@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -30,6 +30,7 @@ from reports import photos as photo_service
 from reports import service
 from reports.models import Report
 from reports.representation import photo_view, report_summary, report_view
+from reports.schemas import PhotoView, ReportList, ReportView
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -49,12 +50,20 @@ async def read_json_body(request: Request) -> Any:
             "", "본문을 JSON으로 읽을 수 없습니다.", f"Cannot parse the body: {exc}")) from exc
 
 
-def _submission_response(db: Session, submit: Callable[[], service.Submission]) -> JSONResponse:
+def _submission_response(db: Session, response: Response, submit: Callable[[], service.Submission]
+                         ) -> dict[str, Any]:
     """201 for a new submission, 200 for a replay of one already stored (same id, same body).
     Run in the threadpool: the database work is synchronous (STYLE.md pitfalls)."""
     result = submit()
-    view = report_view(db, result.report, candidates=result.candidates, warnings=result.warnings)
-    return JSONResponse(view, status_code=201 if result.created else 200)
+    response.status_code = 201 if result.created else 200
+    return report_view(db, result.report, candidates=result.candidates, warnings=result.warnings)
+
+
+_IMAGE = {200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                             "image/png": {"schema": {"type": "string", "format": "binary"}},
+                             "image/webp": {"schema": {"type": "string", "format": "binary"}}},
+                 "description": "The photo (EXIF removed)"}}
+
 
 
 def owned_report(report_id: int, db: SessionDep, account: CurrentAccount) -> Report:
@@ -67,33 +76,34 @@ OwnedReport = Annotated[Report, Depends(owned_report)]
 @router.post(
     "",
     status_code=201,
-    responses={200: {"description": "A retry of a submission already stored: the same report"},
+    response_model=ReportView,
+    responses={200: {"model": ReportView, "description": "A retry of a submission already stored: the same report"},
                409: {"description": "The client_submission_id was used for another body"}},
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
         "schema": default_registry().schema()}}}},
 )
-async def submit_report(request: Request, db: SessionDep, volunteer: VolunteerAccount,
-                        registry: RegistryDep, settings: SettingsDep) -> JSONResponse:
+async def submit_report(request: Request, response: Response, db: SessionDep, volunteer: VolunteerAccount,
+                        registry: RegistryDep, settings: SettingsDep) -> dict[str, Any]:
     """Submit a report (the JSON body follows the form schema). Idempotent on client_submission_id."""
     body = await read_json_body(request)
-    return await run_in_threadpool(_submission_response, db, lambda: service.submit_report(
+    return await run_in_threadpool(_submission_response, db, response, lambda: service.submit_report(
         db, volunteer=volunteer, body=body, registry=registry, settings=settings))
 
 
-@router.get("")
+@router.get("", response_model=ReportList)
 def list_my_reports(db: SessionDep, volunteer: VolunteerAccount, paging: ReportPage) -> dict[str, Any]:
     rows, total = service.list_own_reports(db, volunteer=volunteer, page=paging.page, page_size=paging.page_size)
     return {"items": [report_summary(r) for r in rows], "page": paging.page, "page_size": paging.page_size,
             "total": total}
 
 
-@router.get("/{report_id}")
+@router.get("/{report_id}", response_model=ReportView)
 def get_report(report: OwnedReport, db: SessionDep) -> dict[str, Any]:
     return report_view(db, report)
 
 
-@router.post("/{report_id}/photos", status_code=201,
-             responses={200: {"description": "A retry of an upload already stored: the same photo"},
+@router.post("/{report_id}/photos", status_code=201, response_model=PhotoView,
+             responses={200: {"model": PhotoView, "description": "A retry of an upload already stored: the same photo"},
                         503: {"description": "Too many photos being processed (photo_busy) or the database "
                                              "is briefly down; Retry-After says when to try again"}})
 async def upload_photo(
@@ -137,12 +147,12 @@ async def upload_photo(
     return JSONResponse(view, status_code=201 if created else 200)
 
 
-@router.get("/{report_id}/photos")
+@router.get("/{report_id}/photos", response_model=list[PhotoView])
 def list_report_photos(report: OwnedReport, db: SessionDep, _: PhotoReader) -> list[dict[str, Any]]:
     return [photo_view(p) for p in photo_service.list_photos(db, report_id=report.id)]
 
 
-@router.get("/{report_id}/photos/{photo_id}")
+@router.get("/{report_id}/photos/{photo_id}", response_class=FileResponse, responses=_IMAGE)
 def get_photo(report: OwnedReport, photo_id: uuid.UUID, db: SessionDep, settings: SettingsDep, _: PhotoReader,
               size: Literal["full", "thumb"] = "full") -> FileResponse:
     photo = photo_service.get_photo(db, report=report, photo_id=photo_id)
@@ -150,13 +160,13 @@ def get_photo(report: OwnedReport, photo_id: uuid.UUID, db: SessionDep, settings
     return FileResponse(path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=3600"})
 
 
-@router.post("/{report_id}/revisions", status_code=201,
-             responses={200: {"description": "A retry of a revision already stored"}},
+@router.post("/{report_id}/revisions", status_code=201, response_model=ReportView,
+             responses={200: {"model": ReportView, "description": "A retry of a revision already stored"}},
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": default_registry().schema()}}}})
-async def revise_report(report_id: int, request: Request, db: SessionDep, volunteer: VolunteerAccount,
-                        registry: RegistryDep, settings: SettingsDep) -> JSONResponse:
+async def revise_report(report_id: int, request: Request, response: Response, db: SessionDep,
+                        volunteer: VolunteerAccount, registry: RegistryDep, settings: SettingsDep) -> dict[str, Any]:
     """Send a fixed version of a report the moderator sent back (status changes_requested)."""
     body = await read_json_body(request)
-    return await run_in_threadpool(_submission_response, db, lambda: service.submit_revision(
+    return await run_in_threadpool(_submission_response, db, response, lambda: service.submit_revision(
         db, volunteer=volunteer, report_id=report_id, body=body, registry=registry, settings=settings))

@@ -1,0 +1,87 @@
+"""The published layer's shapes on the public API: RFC 7946 GeoJSON built inside PostGIS
+(`toilets.public`). Declared here so OpenAPI documents them and the tests check them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from core.schemas import ResponseModel, Timestamp
+
+
+class PointGeometry(ResponseModel):
+    type: Literal["Point"]
+    coordinates: list[float] = Field(min_length=2, max_length=2, description="[lon, lat], WGS84")
+
+
+class LineGeometry(ResponseModel):
+    type: Literal["LineString"]
+    coordinates: list[list[float]]
+
+
+class ToiletProperties(ResponseModel):
+    id: str
+    version: int
+    status: Literal["active", "retired"]
+    retired_reason: str | None
+    name: str
+    building_name: str | None
+    floor: str | None
+    district_code: str
+    district_name_ko: str
+    district_name_en: str
+    verdict: Literal["accessible", "partially_accessible", "not_accessible", "unknown"]
+    last_verified_at: Timestamp | None
+    updated_at: Timestamp
+    place: dict[str, Any] = Field(description="the form's place fields; unknown stays null")
+    toilet: dict[str, Any] = Field(description="the form's toilet fields; unknown stays null")
+    access_route: dict[str, Any] = Field(description="the form's access-route fields (the path is `route`)")
+    route: LineGeometry | None
+    distance_m: float | None = Field(default=None, description="nearby only: metres from the asked point")
+
+
+class ToiletFeature(ResponseModel):
+    type: Literal["Feature"]
+    id: str
+    geometry: PointGeometry
+    properties: ToiletProperties
+
+
+class ToiletCollection(ResponseModel):
+    type: Literal["FeatureCollection"]
+    features: list[ToiletFeature]
+    numberMatched: int
+    numberReturned: int
+    page: int
+    page_size: int
+    has_next: bool
+
+
+class LonLat(ResponseModel):
+    lon: float
+    lat: float
+
+
+class NearbyCollection(ResponseModel):
+    type: Literal["FeatureCollection"]
+    features: list[ToiletFeature]
+    numberReturned: int
+    center: LonLat
+    radius_m: float
+
+
+class ChangeEntry(ResponseModel):
+    seq: int
+    entity: str
+    op: str
+    version: int | None
+    changed_at: Timestamp
+
+
+class ToiletHistory(ResponseModel):
+    """Public: what the toilet was at each version and when it changed; no names."""
+    toilet_id: str
+    versions: list[dict[str, Any]]
+    changes: list[ChangeEntry]
+    events: list[dict[str, Any]]
