@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,53 +131,60 @@ def _is_number(value: str) -> bool:
     return value.strip() == value and value.lower() not in ("nan", "inf", "-inf", "infinity")
 
 
-def check_row(row: dict[str, str], n: int) -> list[Finding]:
-    """The findings for one row (keys as in the CSV: lower-case cot_*, lat, lng)."""
-    rid = row.get("cot_conts_id") or None
-    out: list[Finding] = []
-
-    def add(code: str, column: str | None = None) -> None:
-        out.append(Finding(code, n, rid, column))
-
-    if row.get("x_change") == "delete":
-        add("tombstone")
-        return out
-    name = row.get("cot_conts_name", "")
+def _length_findings(row: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """Blank or over-long id, name, addresses; a missing or absolute main photo."""
+    rid = row.get("cot_conts_id") or ""
     if not rid:
-        add("blank_id", "cot_conts_id")
+        yield "blank_id", "cot_conts_id"
     elif len(rid) > ID_MAX:
-        add("id_too_long", "cot_conts_id")
+        yield "id_too_long", "cot_conts_id"
+    name = row.get("cot_conts_name", "")
     if not name.strip():
-        add("blank_name", "cot_conts_name")
+        yield "blank_name", "cot_conts_name"
     elif len(name) > NAME_MAX:
-        add("name_too_long", "cot_conts_name")
+        yield "name_too_long", "cot_conts_name"
     for col, blank_code in (("cot_addr_full_new", "blank_road_address"), ("cot_addr_full_old", "blank_lot_address")):
         value = row.get(col, "")
         if not value.strip():
-            add(blank_code, col)
+            yield blank_code, col
         elif len(value) > ADDRESS_MAX:
-            add("address_too_long", col)
+            yield "address_too_long", col
     image = row.get("cot_img_main_url", "")
     if not image.strip():
-        add("blank_image", "cot_img_main_url")
+        yield "blank_image", "cot_img_main_url"
     elif not image.startswith("/") or image.startswith("//"):
-        add("image_not_relative", "cot_img_main_url")
+        yield "image_not_relative", "cot_img_main_url"
+
+
+def _coordinate_findings(row: dict[str, str]) -> Iterator[tuple[str, str]]:
     for col in ("lat", "lng"):
         value = row.get(col, "")
         if not _is_number(value):
-            add("comma_decimal" if "," in value and _is_number(value.replace(",", ".")) else "bad_coordinate", col)
+            yield ("comma_decimal" if "," in value and _is_number(value.replace(",", ".")) else "bad_coordinate"), col
+
+
+def _slot_findings(row: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """The attribute slots the consumer reads by substring (see SMART_SEOUL_MAP.md)."""
     v = {i: row.get(f"cot_value_{i:02d}", "") for i in range(1, 13)}
     if v[1] not in ("남자화장실", "여자화장실") and ("남자화장실" in v[1] or "여자화장실" in v[1]):
-        add("sex_read_as_both", "cot_value_01")
+        yield "sex_read_as_both", "cot_value_01"
     if "사용가능" not in v[3] and "사용불가" not in v[3]:
-        add("usability_unrecognised", "cot_value_03")
+        yield "usability_unrecognised", "cot_value_03"
     if v[4] and "무단차/경사로" not in v[4] and "단차(턱)/계단" not in v[4]:
-        add("entrance_unrecognised", "cot_value_04")
+        yield "entrance_unrecognised", "cot_value_04"
     if v[7] and not any(w in v[7] for w in ("자동문", "미닫이문", "여닫이문")):
-        add("door_unrecognised", "cot_value_07")
+        yield "door_unrecognised", "cot_value_07"
     if bool(v[5].strip()) != bool(v[6].strip()):
-        add("one_dimension_only", "cot_value_05" if not v[5].strip() else "cot_value_06")
-    return out
+        yield "one_dimension_only", "cot_value_05" if not v[5].strip() else "cot_value_06"
+
+
+def check_row(row: dict[str, str], n: int) -> list[Finding]:
+    """The findings for one row (keys as in the CSV: lower-case cot_*, lat, lng)."""
+    rid = row.get("cot_conts_id") or None
+    if row.get("x_change") == "delete":
+        return [Finding("tombstone", n, rid, None)]
+    found = [*_length_findings(row), *_coordinate_findings(row), *_slot_findings(row)]
+    return [Finding(code, n, rid, column) for code, column in found]
 
 
 def check_csv_lines(lines: Iterable[str], *, size_bytes: int, has_bom: bool) -> CheckReport:
