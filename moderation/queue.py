@@ -32,6 +32,7 @@ from core.audit import record_audit
 from core.config import Settings
 from core.errors import fail, field_error
 from reports.models import Report
+from toilets.public import PUBLISHED_PER_DISTRICT_SQL
 
 CLAIMABLE_SQL = """
     (r.status = 'queued' OR (r.status = 'in_review' AND r.lease_expires_at < now()))
@@ -43,9 +44,8 @@ PRIORITY_SQL = """
     + CASE WHEN dup.report_id IS NOT NULL THEN :dup_weight ELSE 0 END
 """
 
-_GAP_CTE = """
-    WITH g AS (SELECT district_code, count(*) AS published FROM toilets
-               WHERE status = 'active' GROUP BY district_code),
+_GAP_CTE = f"""
+    WITH g AS ({PUBLISHED_PER_DISTRICT_SQL}),
          dup AS (SELECT DISTINCT report_id FROM report_duplicate_candidates)
 """
 

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from reports.models import PENDING_STATUSES
+from toilets.public import ACTIVE_TOILETS_NEAR_SQL
 
 
 @dataclass(frozen=True)
@@ -41,24 +42,18 @@ def duplicate_score(*, distance_m: float, radius_m: float, name_similarity: floa
     return round(0.45 * closeness + 0.4 * max(0.0, min(1.0, name_similarity)) + 0.15 * floor_term, 6)
 
 
-_NEARBY_SQL = text(
-    """
-    WITH p AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
-    SELECT 'toilet' AS kind, t.id::text AS id, t.name, t.floor,
-           ST_Distance(t.location::geography, p.g::geography) AS dist,
-           similarity(t.name, :name) AS sim
-      FROM toilets t, p
-     WHERE t.status = 'active'
-       AND ST_DWithin(t.location, p.g, :deg) AND ST_DWithin(t.location::geography, p.g::geography, :radius)
+# The published toilets' part comes from their owner (toilets.public); the pending reports' part
+# is ours. One statement, one round trip.
+_NEARBY_SQL = text(ACTIVE_TOILETS_NEAR_SQL + """
     UNION ALL
     SELECT 'report', r.id::text, r.name, r.floor,
-           ST_Distance(r.location::geography, p.g::geography),
+           ST_Distance(r.location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography),
            similarity(r.name, :name)
-      FROM reports r, p
+      FROM reports r
      WHERE r.status = ANY(:pending) AND r.id IS DISTINCT FROM :exclude
-       AND ST_DWithin(r.location, p.g, :deg) AND ST_DWithin(r.location::geography, p.g::geography, :radius)
-    """
-)
+       AND ST_DWithin(r.location, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :deg)
+       AND ST_DWithin(r.location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :radius)
+""")
 
 
 def find_candidates(

@@ -99,3 +99,22 @@ def toilet_history(db: Session, toilet_id: uuid.UUID) -> dict[str, Any]:
 
 def _jsonable(row: Any) -> dict[str, Any]:
     return json.loads(json.dumps(dict(row), default=str))
+
+
+# For other domains' queries that must join the published layer in one statement (duplicate
+# search, the moderation queue's district gaps): the SQL about `toilets` is written here, by
+# its owner. Bind parameters: :lon, :lat (the point), :deg (an index pre-filter in degrees),
+# :radius (metres), :name (for trigram similarity). Columns: kind, id, name, floor, dist, sim.
+ACTIVE_TOILETS_NEAR_SQL = """
+    SELECT 'toilet' AS kind, t.id::text AS id, t.name, t.floor,
+           ST_Distance(t.location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS dist,
+           similarity(t.name, :name) AS sim
+      FROM toilets t
+     WHERE t.status = 'active'
+       AND ST_DWithin(t.location, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :deg)
+       AND ST_DWithin(t.location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :radius)
+"""
+# Active toilets per district: columns district_code, published.
+PUBLISHED_PER_DISTRICT_SQL = """
+    SELECT district_code, count(*) AS published FROM toilets WHERE status = 'active' GROUP BY district_code
+"""
