@@ -93,12 +93,21 @@ def _after_commit(db: Session, *, on_commit=None, on_rollback=None) -> None:
     event.listen(db, "after_soft_rollback", rolled_back)
 
 
+def _ours(name: str) -> bool:
+    """A directory this module names (`<uuid>` or `.tmp-<uuid>`); anything else is left alone."""
+    try:
+        uuid.UUID(name.removeprefix(TMP_PREFIX))
+    except ValueError:
+        return False
+    return True
+
+
 def _sweep(db: Session, root: Path) -> list[str]:
     """Remove what has no committed row (under the lock nothing else is being written)."""
     known = {str(d) for d in db.scalars(select(Snapshot.directory))}
     removed = []
     for entry in root.iterdir():
-        if entry.is_dir() and str(entry) not in known:
+        if entry.is_dir() and _ours(entry.name) and str(entry) not in known:
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry.name)
     return removed
