@@ -142,7 +142,7 @@ def export_snapshot(
 
     from core.db import make_engine, make_session_factory, unit_of_work
     from core.errors import DomainError
-    from exports.service import parse_request
+    from exports.request import parse_request
     from exports.snapshot_store import create_snapshot, write_snapshot_into
 
     settings = get_settings()

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.errors import fail
 from exports.models import Snapshot
-from exports.service import ExportRequest
+from exports.request import ExportRequest
 from exports.snapshots import write_snapshot
 
 SNAPSHOT_LOCK_KEY = 727_002  # pg_advisory_xact_lock key (the change log uses 727_001)

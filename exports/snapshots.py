@@ -28,15 +28,8 @@ from core.config import Settings
 from core.errors import fail
 from exports.consumer_check import check_file
 from exports.models import Snapshot
-from exports.service import (
-    ATTRIBUTION_KO,
-    ExportRequest,
-    ExportStream,
-    count_features,
-    layer_state,
-    photo_files,
-    stream_export,
-)
+from exports.request import ExportRequest, layer_state
+from exports.stream import ATTRIBUTION_KO, ExportStream, count_features, photo_files, stream_export
 
 MANIFEST = "manifest.json"
 FINDINGS_LISTED = 1000  # the manifest lists this many findings per kind; counts cover all

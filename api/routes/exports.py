@@ -23,7 +23,8 @@ from api.streaming import ClosingStreamingResponse
 from core.errors import fail
 from exports import api_keys, snapshot_store, snapshots
 from exports.schemas import SnapshotView
-from exports.service import ExportRequest, etag_for, layer_state, parse_request, stream_export
+from exports.request import ExportRequest, etag_for, layer_state, parse_request
+from exports.stream import stream_export
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An exporter's API key")

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from exports.service import layer_state, parse_request, stream_export
+from exports.request import layer_state, parse_request
+from exports.stream import stream_export
 from tests.factories import report_body
 from toilets.service import create_toilet
 

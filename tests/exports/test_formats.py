@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import ValidationFailed
-from exports.service import parse_request
+from exports.request import parse_request
 from tests.exports.helpers import export_bytes, export_json, publish
 
 GANGNAM = (127.0473, 37.5172)  # 강남구청

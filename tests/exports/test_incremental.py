@@ -7,7 +7,7 @@ import copy
 
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from exports.service import layer_state
+from exports.request import layer_state
 from tests.factories import report_body
 from tests.exports.helpers import export_json, publish
 from toilets.models import Toilet

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from exports import snapshots
-from exports.service import parse_request
+from exports.request import parse_request
 from exports.snapshot_store import create_snapshot
 from tests.exports.helpers import publish, report_with_photos
 from tests.factories import count_rows, login, make_account
