@@ -24,6 +24,7 @@ from api.static_assets import mount_vendor_assets
 from core.config import PROJECT_ROOT, Settings, get_settings
 from core.schemas import ResponseModel
 from core.db import make_engine, make_session_factory
+from core.secrets import usable_settings
 from mobile_schema.registry import SchemaRegistry, default_registry
 from reports.images import DecodeGate
 from reports.photos import recover_photo_files
@@ -68,7 +69,8 @@ def create_app(
     database_url: str | None = None,
     schema_registry: SchemaRegistry | None = None,
 ) -> FastAPI:
-    settings = settings or get_settings()
+    # Refuses an unset or published SECRET_KEY outside demo mode (InsecureSecret says what to do).
+    settings = usable_settings(settings or get_settings())
     app = FastAPI(
         title="Reachable toilets Seoul · 휠체어도 가는 화장실",
         version="0.1.0",

@@ -36,12 +36,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_env(**extra: str) -> dict[str, str]:
+    """The environment for a bench's server: a random signing key of its own (production mode
+    refuses to start without one, core/secrets.py)."""
+    import secrets
+
+    return {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48), **extra}
+
+
 @contextmanager
 def running_server(database_url: str, *, workers: int = 2, extra_env: dict[str, str] | None = None,
                    root: Path = PROJECT_ROOT, preexec_fn=None):
     """uvicorn serving the app of the checkout at `root` (another checkout: a before/after run)."""
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, **(extra_env or {}))
+    env = server_env(DATABASE_URL=database_url, **(extra_env or {}))
     proc = subprocess.Popen(
         [PYTHON, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--log-level", "warning", "--no-access-log",

@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from bench.common import free_port, scratch_database
+from bench.common import free_port, scratch_database, server_env
 from core.config import PROJECT_ROOT
 from core.localdb import _pg_bindir
 from tests.factories import report_body
@@ -221,7 +221,7 @@ def run(url: str, conninfo: str, rows: int) -> None:
     engine.dispose()
 
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PHOTO_DIR": str(work / "photos")}
+    env = server_env(DATABASE_URL=url, PHOTO_DIR=str(work / "photos"))
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port",
                                str(port), "--log-level", "warning"], env=env, cwd=PROJECT_ROOT)
     base = f"http://127.0.0.1:{port}"

@@ -260,13 +260,31 @@ def export_preview(out: Path = typer.Option(..., help="HTML file to write"),
     typer.echo(f"wrote {out} ({len(photos)} toilets with a photo, {copied} photos in {photos_dir})")
 
 
+def _serving_settings(host: str):
+    """The settings to serve with, the signing key settled (a demo's local key made once);
+    exits 2 with the reason when the key may not serve this host (core/secrets.py)."""
+    from core.secrets import InsecureSecret, usable_settings
+
+    get_settings.cache_clear()
+    try:
+        settings = usable_settings(get_settings(), host=host)
+    except InsecureSecret as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    # uvicorn's workers (and api.main) read the environment: hand them the same key.
+    os.environ["SECRET_KEY"] = settings.secret_key or ""
+    get_settings.cache_clear()
+    return settings
+
+
 @app.command("serve")
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Serve the API (and pages)."""
+    """Serve the API (and pages). Needs SECRET_KEY unless REACHABLE_MODE=demo on 127.0.0.1."""
     import uvicorn
 
     from core.migrate import upgrade
 
+    _serving_settings(host)  # before anything starts: a refused key changes nothing
     url = _database_url()
     upgrade(url)
     os.environ.setdefault("DATABASE_URL", url)
@@ -275,7 +293,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 
 @app.command("up")
 def up(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Start the database, migrate, load demo data once, serve: the README's first command."""
+    """Start the database, migrate, load demo data once, serve: the README's first command.
+    Runs in demo mode: without a SECRET_KEY it signs with a random key kept in .reachable/."""
+    os.environ.setdefault("REACHABLE_MODE", "demo")
+    _serving_settings(host)
     db_start()
     demo_load(force=False)
     typer.echo(f"\nOpen http://{host}:{port}/docs (API) · demo logins are listed in the README\n")

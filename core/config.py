@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,8 +24,14 @@ class Settings(BaseSettings):
     # A request waiting longer for a pooled connection gets a 503 database_unavailable.
     db_pool_timeout_s: float = Field(default=10.0, gt=0)
 
-    secret_key: str = Field(default="dev-only-change-me-0123456789abcdef0123456789", min_length=32)
-    access_token_minutes: int = 60 * 24 * 14
+    # No usable default (core/secrets.py): the server refuses to start without a SECRET_KEY of its
+    # own unless REACHABLE_MODE=demo, where it signs with a random key kept in LOCAL_DB_DIR.
+    secret_key: str | None = None
+    reachable_mode: Literal["production", "demo"] = "production"
+    # Token lives: volunteers log in on a phone in the field; staff tokens can do more, so they last
+    # a working day (a stolen one is worth less).
+    access_token_minutes: int = Field(default=60 * 24 * 14, ge=1)
+    staff_token_minutes: int = Field(default=8 * 60, ge=1)
 
     # The volunteer app's map: no tile server by default (city networks may cut outside hosts);
     # set e.g. MAP_TILE_URL=https://tile.example/{z}/{x}/{y}.png to draw a base map under the pin.
