@@ -54,3 +54,8 @@ class Account(Base):
     age_band: Mapped[str | None] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Every token carries the version it was issued at; a password change, a reset or a
+    # deactivation bumps it, so every token issued before stops working on its next request.
+    token_version: Mapped[int] = mapped_column(Integer, server_default="0")
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,20 +1,25 @@
-"""Joining, creating accounts, logging in."""
+"""Joining, creating accounts, logging in, and each account's lifecycle (deactivate, reactivate,
+change or reset the password). Plain functions taking the session: the API, the CLI and the
+programme office's screens call the same ones."""
 
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accounts.models import AGE_BANDS, ROLES, Account, Organisation
-from accounts.security import burn_time_for_unknown_user, hash_password, verify_password
+from accounts.security import burn_time_for_unknown_user, hash_password, issue_token, verify_password
 from core.audit import record_audit
+from core.config import Settings
 from core.errors import fail, field_error
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
+STAFF_ROLES = ("moderator", "exporter", "admin")
 
 
 def _check_username(username: str) -> str:
@@ -84,8 +89,100 @@ def authenticate(db: Session, *, username: str, password: str) -> Account:
     account = find_by_username(db, username)
     if account is None:
         burn_time_for_unknown_user(password)
-    if account is None or not account.is_active or not verify_password(account.password_hash, password):
+    if account is None or not verify_password(account.password_hash, password):
         raise fail("bad_credentials")
+    if not account.is_active:  # said only to someone who knows the password: it reveals nothing
+        raise fail("account_deactivated")
+    return account
+
+
+def token_minutes(*, role: str, settings: Settings) -> int:
+    """Staff tokens (moderator, exporter, admin) live shorter than a volunteer's."""
+    return settings.staff_token_minutes if role in STAFF_ROLES else settings.access_token_minutes
+
+
+def login_token(account: Account, *, settings: Settings) -> str:
+    """A bearer token for `account`, valid until its life ends or the account's token_version moves."""
+    return issue_token(account_id=account.id, role=account.role, secret=settings.secret_key or "",
+                       minutes=token_minutes(role=account.role, settings=settings),
+                       version=account.token_version)
+
+
+def get_account(db: Session, account_id: int) -> Account:
+    account = db.get(Account, account_id)
+    if account is None:
+        raise fail("account_not_found")
+    return account
+
+
+def _end_tokens(account: Account) -> None:
+    account.token_version = (account.token_version or 0) + 1
+
+
+def _audit(db: Session, *, by: Account | None, action: str, account: Account, reason: str | None = None,
+           **detail: object) -> None:
+    # The CLI acts as nobody in particular: actor NULL, and the detail says so.
+    record_audit(db, actor_id=by.id if by else None, action=action, object_type="account", object_id=account.id,
+                 reason=reason, detail={"username": account.username, **({} if by else {"via": "cli"}), **detail})
+
+
+def deactivate_account(db: Session, *, account: Account, by: Account | None, reason: str | None = None) -> Account:
+    """The account can no longer log in, and every token it holds stops working on its next
+    request. Idempotent (a second call changes and audits nothing). An admin cannot deactivate
+    themself (so the office never locks its last admin out by a slip)."""
+    if by is not None and by.id == account.id:
+        raise fail("cannot_deactivate_self")
+    if not account.is_active:
+        return account
+    account.is_active = False
+    account.deactivated_at = datetime.now(UTC)
+    _end_tokens(account)
+    db.flush()
+    _audit(db, by=by, action="account.deactivate", account=account, reason=reason)
+    return account
+
+
+def reactivate_account(db: Session, *, account: Account, by: Account | None, reason: str | None = None) -> Account:
+    """The account may log in again (tokens from before the deactivation stay dead). Idempotent."""
+    if account.is_active:
+        return account
+    account.is_active = True
+    account.deactivated_at = None
+    db.flush()
+    _audit(db, by=by, action="account.reactivate", account=account, reason=reason)
+    return account
+
+
+def _set_password(account: Account, password: str) -> None:
+    account.password_hash = hash_password(password)
+    account.password_changed_at = datetime.now(UTC)
+    _end_tokens(account)
+
+
+def change_own_password(db: Session, *, account: Account, current_password: str, new_password: str) -> Account:
+    """Any logged-in account changes its own password, proving the current one; every token
+    issued before stops working (the caller gets a fresh one from login_token)."""
+    _check_password(new_password, path="new_password")
+    if not verify_password(account.password_hash, current_password):
+        raise fail("wrong_current_password", field_error(
+            "current_password", "지금 쓰는 비밀번호를 다시 확인해 주세요.", "Check your current password."))
+    if new_password == current_password:
+        raise fail("invalid_password", field_error(
+            "new_password", "지금 비밀번호와 다른 비밀번호를 골라 주세요.", "Choose a password other than the current one."))
+    _set_password(account, new_password)
+    db.flush()
+    _audit(db, by=account, action="account.password_change", account=account)
+    return account
+
+
+def reset_password(db: Session, *, account: Account, new_password: str, by: Account | None,
+                   reason: str | None = None) -> Account:
+    """An admin (or the CLI) sets a new password, e.g. for a volunteer who forgot theirs; every
+    token of the account stops working. Audited; the password itself is never logged."""
+    _check_password(new_password, path="new_password")
+    _set_password(account, new_password)
+    db.flush()
+    _audit(db, by=by, action="account.password_reset", account=account, reason=reason)
     return account
 
 

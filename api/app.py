@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 import all_models  # noqa: F401  every table in the ORM's metadata (flushes resolve FKs to districts)
+from accounts.security import configure_password_work
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, pages, reports
@@ -71,6 +72,8 @@ def create_app(
 ) -> FastAPI:
     # Refuses an unset or published SECRET_KEY outside demo mode (InsecureSecret says what to do).
     settings = usable_settings(settings or get_settings())
+    configure_password_work(concurrent=settings.argon2_max_concurrent, waiting=settings.argon2_max_waiting,
+                            wait_seconds=settings.argon2_wait_seconds)
     app = FastAPI(
         title="Reachable toilets Seoul · 휠체어도 가는 화장실",
         version="0.1.0",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from accounts.models import Account
 from accounts.security import read_token
+from accounts.service import get_account
 from core.config import Settings
 from core.db import unit_of_work
 from core.errors import fail
@@ -42,13 +43,17 @@ RegistryDep = Annotated[SchemaRegistry, Depends(get_registry)]
 def get_current_account(
     db: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Account:
+    """The account a bearer token names, checked on every request: a token of a deactivated
+    account, or one issued before the password last changed (token_version), is refused at once."""
     if not token:
         raise fail("unauthorised")
-    account_id = read_token(token, secret=settings.secret_key)
-    if account_id is None:
+    claims = read_token(token, secret=settings.secret_key or "")
+    if claims is None:
         raise fail("invalid_token")
-    account = db.get(Account, account_id)
+    account = db.get(Account, claims.account_id)
     if account is None or not account.is_active:
+        raise fail("account_unusable")
+    if claims.version != account.token_version:
         raise fail("invalid_token")
     return account
 
@@ -81,3 +86,12 @@ VolunteerReleased = Annotated[Account, Depends(volunteer_released)]
 ModeratorAccount = Annotated[Account, Depends(require_role("moderator", "admin"))]
 ExporterAccount = Annotated[Account, Depends(require_role("exporter", "admin"))]
 AdminAccount = Annotated[Account, Depends(require_role("admin"))]
+
+
+def account_by_id(db: SessionDep, account_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Account:
+    """The account a path names (404 if none). Put it after the role check in a route's
+    signature, so that a 404 never tells a non-admin which ids exist."""
+    return get_account(db, account_id)
+
+
+PathAccount = Annotated[Account, Depends(account_by_id)]

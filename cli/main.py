@@ -102,6 +102,57 @@ def accounts_create(
         engine.dispose()
 
 
+def _lifecycle(username: str, change) -> None:
+    """Run one account change in one transaction; a missing account or a refusal exits 2."""
+    from accounts.service import find_by_username
+    from core.db import make_engine, make_session_factory, unit_of_work
+    from core.errors import DomainError, fail
+
+    engine = make_engine(get_settings(), _database_url())
+    try:
+        with unit_of_work(make_session_factory(engine)) as db:
+            account = find_by_username(db, username)
+            if account is None:
+                raise fail("account_not_found")
+            change(db, account)
+            typer.echo(f"{account.role} '{account.username}' (id {account.id}): "
+                       f"{'active' if account.is_active else 'deactivated'}")
+    except DomainError as exc:
+        _exit_on_domain_error(exc)
+    finally:
+        engine.dispose()
+
+
+@accounts_app.command("deactivate")
+def accounts_deactivate(username: str = typer.Argument(...),
+                        reason: str | None = typer.Option(None, help="Why (kept in the audit log)")) -> None:
+    """Stop an account: no new logins, and its tokens stop working at once. Audited."""
+    from accounts.service import deactivate_account
+
+    _lifecycle(username, lambda db, a: deactivate_account(db, account=a, by=None, reason=reason))
+
+
+@accounts_app.command("reactivate")
+def accounts_reactivate(username: str = typer.Argument(...),
+                        reason: str | None = typer.Option(None, help="Why (kept in the audit log)")) -> None:
+    """Let a deactivated account log in again (old tokens stay dead). Audited."""
+    from accounts.service import reactivate_account
+
+    _lifecycle(username, lambda db, a: reactivate_account(db, account=a, by=None, reason=reason))
+
+
+@accounts_app.command("reset-password")
+def accounts_reset_password(
+    username: str = typer.Argument(...),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    reason: str | None = typer.Option(None, help="Why (kept in the audit log)"),
+) -> None:
+    """Set a new password; every token of the account stops working. Audited (never the password)."""
+    from accounts.service import reset_password
+
+    _lifecycle(username, lambda db, a: reset_password(db, account=a, new_password=password, by=None, reason=reason))
+
+
 @demo_app.command("load")
 def demo_load(force: bool = typer.Option(False, help="Load even if the database already has reports.")) -> None:
     """Realistic Seoul demo data: organisations, accounts, published toilets and pending reports."""

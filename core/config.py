@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     # a working day (a stolen one is worth less).
     access_token_minutes: int = Field(default=60 * 24 * 14, ge=1)
     staff_token_minutes: int = Field(default=8 * 60, ge=1)
+    # argon2 (64 MiB and ~50 ms a hash) per API process: at most this many at once, this many
+    # more waiting at most this long; beyond that 503 + Retry-After (accounts/security.py).
+    argon2_max_concurrent: int = Field(default=4, ge=1, le=64)
+    argon2_max_waiting: int = Field(default=16, ge=0, le=1000)
+    argon2_wait_seconds: float = Field(default=5.0, gt=0, le=60)
 
     # The volunteer app's map: no tile server by default (city networks may cut outside hosts);
     # set e.g. MAP_TILE_URL=https://tile.example/{z}/{x}/{y}.png to draw a base map under the pin.

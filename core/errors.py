@@ -116,6 +116,8 @@ CATALOGUE: dict[str, Problem] = {
                               "The request body is too large (at most {limit:,} bytes)."),
     "rate_limited": Problem(429, "요청이 너무 많습니다. {retry_after}초 뒤에 다시 해 주세요.",
                             "Too many requests. Try again in {retry_after} s."),
+    "server_busy": Problem(503, "요청이 몰려 있습니다. {retry_after}초 뒤에 다시 해 주세요.",
+                           "The server is busy. Try again in {retry_after} s."),
     "database_unavailable": Problem(503, "잠시 서비스를 쓸 수 없습니다. 조금 뒤에 다시 해 주세요. 보낸 내용은 저장되지 않았습니다.",
                                     "The service is briefly unavailable. Try again shortly; nothing was stored."),
     # login and roles
@@ -135,6 +137,11 @@ CATALOGUE: dict[str, Problem] = {
     "nickname_taken": Problem(409, "이미 쓰이는 닉네임입니다.", "That nickname is taken."),
     "organisation_exists": Problem(409, "이미 있는 단체 코드입니다.", "That organisation code exists."),
     "account_not_found": Problem(404, "계정을 찾을 수 없습니다.", "Account not found."),
+    "account_deactivated": Problem(401, "사용이 중지된 계정입니다. 운영 사무국에 문의해 주세요.",
+                                   "This account is deactivated. Ask the programme office."),
+    "cannot_deactivate_self": Problem(409, "자기 계정은 사용 중지할 수 없습니다.",
+                                      "You cannot deactivate your own account."),
+    "wrong_current_password": Problem(422, "지금 비밀번호가 맞지 않습니다.", "The current password is wrong."),
     # the form and reports
     "unknown_schema_version": Problem(422, "알 수 없는 양식 버전입니다.", "Unknown form version."),
     "schema_version_not_found": Problem(404, "없는 양식 버전입니다.", "No such form version."),

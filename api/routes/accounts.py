@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from accounts import service
 from accounts.models import Account, Organisation
-from accounts.security import issue_token
-from api.deps import AdminAccount, CurrentAccount, SessionDep, SettingsDep
+from api.deps import AdminAccount, CurrentAccount, PathAccount, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -45,14 +44,33 @@ class AccountOut(BaseModel):
     role: str
     age_band: str | None
     organisation_id: int | None
+    is_active: bool
     created_at: datetime
 
 
 class Token(BaseModel):
     access_token: str
     token_type: str = "bearer"
+    expires_in: int = Field(description="seconds; staff tokens live shorter than volunteers'")
     role: str
     username: str
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=8, max_length=128)
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    new_password: str = Field(min_length=8, max_length=128)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class LifecycleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(default=None, max_length=500)
 
 
 class OrganisationCreate(BaseModel):
@@ -79,14 +97,28 @@ def join_as_volunteer(body: VolunteerJoin, db: SessionDep) -> Account:
 def log_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], db: SessionDep, settings: SettingsDep) -> Token:
     """OAuth2 password flow. Volunteers use their nickname as the username."""
     account = service.authenticate(db, username=form.username, password=form.password)
-    token = issue_token(account_id=account.id, role=account.role, secret=settings.secret_key,
-                        minutes=settings.access_token_minutes)
-    return Token(access_token=token, role=account.role, username=account.username)
+    return _token(account, settings)
+
+
+def _token(account: Account, settings) -> Token:
+    return Token(access_token=service.login_token(account, settings=settings), role=account.role,
+                 username=account.username,
+                 expires_in=60 * service.token_minutes(role=account.role, settings=settings))
 
 
 @router.get("/me", response_model=AccountOut)
 def who_am_i(account: CurrentAccount) -> Account:
     return account
+
+
+@router.post("/me/password", response_model=Token)
+def change_my_password(body: PasswordChange, account: CurrentAccount, db: SessionDep,
+                       settings: SettingsDep) -> Token:
+    """Change your own password (the current one is required). Every token issued before,
+    on any device, stops working; the response carries a fresh one."""
+    service.change_own_password(db, account=account, current_password=body.current_password,
+                                new_password=body.new_password)
+    return _token(account, settings)
 
 
 @router.post("/accounts", status_code=status.HTTP_201_CREATED, response_model=AccountOut)
@@ -100,6 +132,27 @@ def create_account(body: AccountCreate, db: SessionDep, admin: AdminAccount) -> 
 @router.get("/accounts", response_model=list[AccountOut])
 def list_accounts(db: SessionDep, _: AdminAccount) -> list[Account]:
     return list(db.scalars(select(Account).order_by(Account.id)))
+
+
+@router.post("/accounts/{account_id}/deactivate", response_model=AccountOut)
+def deactivate_account(admin: AdminAccount, target: PathAccount, db: SessionDep,
+                       body: LifecycleChange | None = None) -> Account:
+    """The account can no longer log in; its tokens stop working at once. Audited."""
+    return service.deactivate_account(db, account=target, by=admin, reason=body.reason if body else None)
+
+
+@router.post("/accounts/{account_id}/reactivate", response_model=AccountOut)
+def reactivate_account(admin: AdminAccount, target: PathAccount, db: SessionDep,
+                       body: LifecycleChange | None = None) -> Account:
+    """The account may log in again (with a new login: old tokens stay dead). Audited."""
+    return service.reactivate_account(db, account=target, by=admin, reason=body.reason if body else None)
+
+
+@router.post("/accounts/{account_id}/password", response_model=AccountOut)
+def reset_password(admin: AdminAccount, target: PathAccount, body: PasswordReset, db: SessionDep) -> Account:
+    """Set a new password for an account (e.g. a volunteer who forgot theirs); its tokens stop
+    working. Audited (never the password)."""
+    return service.reset_password(db, account=target, new_password=body.new_password, by=admin, reason=body.reason)
 
 
 @router.post("/organisations", status_code=status.HTTP_201_CREATED, response_model=OrganisationOut)
