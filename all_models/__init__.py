@@ -3,6 +3,7 @@ across domains, e.g. to `districts`). It sits above the domains and `core`: noth
 
 import accounts.models  # noqa: F401
 import core.audit  # noqa: F401
+import core.rate_limit  # noqa: F401
 import exports.models  # noqa: F401
 import geo.models  # noqa: F401
 import moderation.models  # noqa: F401

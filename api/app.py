@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import create_engine
 
 import all_models  # noqa: F401  every table in the ORM's metadata (flushes resolve FKs to districts)
 from accounts.security import configure_password_work
@@ -23,8 +24,9 @@ from api.routes import maps_preview, moderation, moderation_console, toilets
 from api.security_headers import SecurityHeaders, html_with_inline_scripts
 from api.static_assets import mount_vendor_assets
 from core.config import PROJECT_ROOT, Settings, get_settings
+from core.db import make_engine, make_session_factory, resolve_database_url
+from core.rate_limit import PostgresStorage, RateLimits
 from core.schemas import ResponseModel
-from core.db import make_engine, make_session_factory
 from core.secrets import usable_settings
 from mobile_schema.registry import SchemaRegistry, default_registry
 from reports.images import DecodeGate
@@ -87,6 +89,11 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    # The abuse counters get a small pool of their own, so they never wait behind request sessions.
+    app.state.rate_limit_engine = create_engine(
+        database_url or resolve_database_url(settings), pool_size=settings.rate_limit_pool_size,
+        max_overflow=settings.rate_limit_pool_size, pool_pre_ping=True)
+    app.state.rate_limits = RateLimits(PostgresStorage(app.state.rate_limit_engine), settings)
     app.state.schema_registry = schema_registry or default_registry()
     app.state.photo_gate = DecodeGate.from_settings(settings)  # per process: each worker has its own app
     Path(settings.photo_dir).mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from fastapi.security import OAuth2PasswordBearer
+from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
 from accounts.models import Account
@@ -15,6 +15,7 @@ from accounts.service import get_account
 from core.config import Settings
 from core.db import unit_of_work
 from core.errors import fail
+from core.rate_limit import RateLimits, client_key, nickname_key
 from mobile_schema.registry import SchemaRegistry
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -95,3 +96,53 @@ def account_by_id(db: SessionDep, account_id: Annotated[int, Path(ge=1, le=2**31
 
 
 PathAccount = Annotated[Account, Depends(account_by_id)]
+
+
+# -- abuse limits (core/rate_limit.py; settings rate_limit_*): each counts the request before any
+# costly work, per client address and per account, and answers 429 + Retry-After when over.
+
+def get_rate_limits(request: Request) -> RateLimits:
+    return request.app.state.rate_limits
+
+
+RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as counted (behind a proxy, uvicorn's --forwarded-allow-ips makes it
+    the client's, not the proxy's)."""
+    return client_key(request.client.host if request.client else None)
+
+
+def limit_login(request: Request, limits: RateLimitsDep,
+                form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> None:
+    """Before any password is checked: per address (guessing from one place) and per nickname
+    (one account guessed at from many)."""
+    limits.hit("login_per_ip", client_address(request))
+    limits.hit("login_per_nickname", nickname_key(form.username))
+
+
+def limit_join(request: Request, limits: RateLimitsDep) -> None:
+    limits.hit("join_per_ip", client_address(request))
+
+
+def limit_password_change(limits: RateLimitsDep, account: CurrentAccount) -> None:
+    limits.hit("password_change_per_account", str(account.id))
+
+
+def count_caller(request: Request, limits: RateLimits, *, rule: str, account_id: int,
+                 account_rule: str | None = None) -> None:
+    """One request against `<rule>_per_ip` for its address and `account_rule` (default
+    `<rule>_per_account`) for its account."""
+    limits.hit(f"{rule}_per_ip", client_address(request))
+    limits.hit(account_rule or f"{rule}_per_account", str(account_id))
+
+
+def limit_reports(request: Request, limits: RateLimitsDep, account: CurrentAccount) -> None:
+    """Submissions and revisions."""
+    count_caller(request, limits, rule="reports", account_id=account.id)
+
+
+def limit_photos(request: Request, limits: RateLimitsDep, account: VolunteerReleased) -> None:
+    # VolunteerReleased, as the upload route: no session held while the photo is decoded.
+    count_caller(request, limits, rule="photos", account_id=account.id)

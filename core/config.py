@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +37,25 @@ class Settings(BaseSettings):
     argon2_max_concurrent: int = Field(default=4, ge=1, le=64)
     argon2_max_waiting: int = Field(default=16, ge=0, le=1000)
     argon2_wait_seconds: float = Field(default=5.0, gt=0, le=60)
+
+    # Abuse limits (core/rate_limit.py): `limits` rate strings, several joined by ";", counted in
+    # PostgreSQL so they hold across workers and API processes. Per IP assumes that one campaign
+    # booth's volunteers may share one address (NAT); per account/nickname keeps one person in check.
+    rate_limits_enabled: bool = True
+    rate_limit_strategy: Literal["sliding-window-counter", "fixed-window"] = "sliding-window-counter"
+    rate_limit_login_per_ip: str = "30/minute;300/hour"  # password guessing from one place
+    rate_limit_login_per_nickname: str = "10/minute;100/hour"  # guessing one account's password from many
+    rate_limit_join_per_ip: str = "60/hour;300/day"  # mass account creation
+    rate_limit_password_change_per_account: str = "10/hour"  # guessing the current password with a stolen token
+    rate_limit_reports_per_account: str = "30/minute;1000/day"  # flooding the queue (submissions and revisions)
+    rate_limit_reports_per_ip: str = "120/minute"
+    rate_limit_photos_per_account: str = "60/minute;2000/day"  # CPU, memory and disk of image work
+    rate_limit_photos_per_ip: str = "240/minute"
+    rate_limit_exports_per_caller: str = "60/minute;5000/day"  # full-layer streams (a 304 counts too)
+    rate_limit_exports_per_ip: str = "120/minute"
+    rate_limit_snapshots_per_caller: str = "10/hour;50/day"  # files, photos and disk per snapshot
+    # The counters' own connections (autocommit, apart from the request's transaction).
+    rate_limit_pool_size: int = Field(default=5, ge=1, le=100)
 
     # The volunteer app's map: no tile server by default (city networks may cut outside hosts);
     # set e.g. MAP_TILE_URL=https://tile.example/{z}/{x}/{y}.png to draw a base map under the pin.
@@ -98,6 +117,23 @@ class Settings(BaseSettings):
     snapshot_keep_days: float | None = Field(default=90.0, gt=0)
     # The data licence written into every snapshot manifest; the programme office confirms it.
     export_licence: str = "공공누리 제1유형(출처표시) · KOGL Type 1 (attribution required)"
+
+
+    @field_validator(
+        "rate_limit_login_per_ip", "rate_limit_login_per_nickname", "rate_limit_join_per_ip",
+        "rate_limit_password_change_per_account", "rate_limit_reports_per_account", "rate_limit_reports_per_ip",
+        "rate_limit_photos_per_account", "rate_limit_photos_per_ip", "rate_limit_exports_per_caller",
+        "rate_limit_exports_per_ip", "rate_limit_snapshots_per_caller")
+    @classmethod
+    def _rates_parse(cls, value: str, info):
+        """A malformed rate stops the server at start, naming the variable."""
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"{info.field_name.upper()}: not a rate such as '10/minute;100/hour' ({exc})") from exc
+        return value
 
 
 @lru_cache

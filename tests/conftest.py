@@ -25,7 +25,7 @@ from api.app import create_app
 from core.config import Settings
 from core.migrate import upgrade
 from tests.browser import chromium, guarded_context, serve
-from tests.factories import truncate_all
+from tests.factories import dispose, fresh_rate_limits, truncate_all
 
 
 def _base_settings(tmp: Path) -> Settings:
@@ -83,8 +83,9 @@ def app(settings: Settings, database_url: str, connection: Connection):
     application = create_app(settings, database_url=database_url)
     application.state.session_factory = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    fresh_rate_limits(application)
     yield application
-    application.state.engine.dispose()
+    dispose(application)
 
 
 @pytest.fixture
@@ -104,8 +105,9 @@ def committed_engine(engine: Engine) -> Iterator[Engine]:
 @pytest.fixture
 def committed_app(settings: Settings, database_url: str, committed_engine: Engine):
     application = create_app(settings, database_url=database_url)
+    fresh_rate_limits(application)
     yield application
-    application.state.engine.dispose()
+    dispose(application)
 
 
 # -- a live server and a real browser (tests/browser.py) -------------------------------------

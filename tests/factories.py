@@ -99,3 +99,14 @@ def truncate_all(engine: Engine) -> None:
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")) if r[0] not in REFERENCE_TABLES]
         if tables:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+def fresh_rate_limits(application) -> None:
+    """The abuse counters commit on their own connections (they must survive a failed request),
+    so the test transaction cannot roll them back: each test starts from none."""
+    application.state.rate_limits.storage.reset()
+
+
+def dispose(application) -> None:
+    application.state.engine.dispose()
+    application.state.rate_limit_engine.dispose()

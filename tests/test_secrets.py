@@ -58,7 +58,8 @@ def test_demo_key_never_serves_beyond_loopback(tmp_path, host):
 
 @pytest.fixture
 def cli_env(monkeypatch, tmp_path):
-    for name in ("SECRET_KEY", "REACHABLE_MODE"):  # set first so that monkeypatch restores what the CLI sets
+    # Set first so that monkeypatch restores whatever the CLI sets in os.environ for its workers.
+    for name in ("SECRET_KEY", "REACHABLE_MODE", "DATABASE_URL"):
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     monkeypatch.setenv("LOCAL_DB_DIR", str(tmp_path / "local"))

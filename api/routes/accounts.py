@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from accounts import service
 from accounts.models import Account, Organisation
-from api.deps import AdminAccount, CurrentAccount, PathAccount, SessionDep, SettingsDep
+from api.deps import (AdminAccount, CurrentAccount, PathAccount, SessionDep, SettingsDep, limit_join, limit_login,
+                      limit_password_change)
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -86,14 +87,15 @@ class OrganisationOut(BaseModel):
     name: str
 
 
-@router.post("/volunteers", status_code=status.HTTP_201_CREATED, response_model=AccountOut)
+@router.post("/volunteers", status_code=status.HTTP_201_CREATED, response_model=AccountOut,
+             dependencies=[Depends(limit_join)])
 def join_as_volunteer(body: VolunteerJoin, db: SessionDep) -> Account:
     """A volunteer joins: the nickname is the login name."""
     return service.create_account(db, username=body.nickname, password=body.password, role="volunteer",
                                   organisation_code=body.organisation_code, age_band=body.age_band)
 
 
-@router.post("/auth/token", response_model=Token)
+@router.post("/auth/token", response_model=Token, dependencies=[Depends(limit_login)])
 def log_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], db: SessionDep, settings: SettingsDep) -> Token:
     """OAuth2 password flow. Volunteers use their nickname as the username."""
     account = service.authenticate(db, username=form.username, password=form.password)
@@ -111,7 +113,7 @@ def who_am_i(account: CurrentAccount) -> Account:
     return account
 
 
-@router.post("/me/password", response_model=Token)
+@router.post("/me/password", response_model=Token, dependencies=[Depends(limit_password_change)])
 def change_my_password(body: PasswordChange, account: CurrentAccount, db: SessionDep,
                        settings: SettingsDep) -> Token:
     """Change your own password (the current one is required). Every token issued before,

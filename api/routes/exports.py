@@ -17,7 +17,8 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Account
-from api.deps import AdminAccount, SessionDep, SettingsDep, get_current_account, oauth2_scheme
+from api.deps import (AdminAccount, RateLimitsDep, SessionDep, SettingsDep, count_caller, get_current_account,
+                      oauth2_scheme)
 from api.params import BboxParam, DistrictParam, VerdictParam
 from api.streaming import ClosingStreamingResponse
 from core.errors import fail
@@ -43,6 +44,15 @@ def export_caller(db: SessionDep, settings: SettingsDep,
 
 
 ExportCaller = Annotated[Account, Depends(export_caller)]
+
+
+def limit_exports(request: Request, limits: RateLimitsDep, caller: ExportCaller) -> None:
+    """Layer streams and snapshot downloads: per address and per exporter account (or its key's)."""
+    count_caller(request, limits, rule="exports", account_id=caller.id, account_rule="exports_per_caller")
+
+
+def limit_snapshots(request: Request, limits: RateLimitsDep, caller: ExportCaller) -> None:
+    count_caller(request, limits, rule="exports", account_id=caller.id, account_rule="snapshots_per_caller")
 
 
 # -- API keys (admin) ------------------------------------------------------------------------
@@ -114,6 +124,7 @@ def _snapshot_view(s) -> dict[str, Any]:
 
 
 @router.post("/exports/snapshots", status_code=status.HTTP_201_CREATED, response_model=SnapshotView,
+             dependencies=[Depends(limit_snapshots)],
              responses={507: {"description": "The snapshot store's disk budget (or the disk) has no room for it "
                                              "(snapshot_over_budget, snapshot_disk_full); nothing was kept"}})
 def create_snapshot(body: SnapshotCreate, caller: ExportCaller, db: SessionDep,
@@ -137,6 +148,7 @@ def get_snapshot(snapshot_id: uuid.UUID, caller: ExportCaller, db: SessionDep) -
 
 
 @router.get("/exports/snapshots/{snapshot_id}/bundle.zip", response_class=StreamingResponse,
+            dependencies=[Depends(limit_exports)],
             responses={200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
                              "description": "The data file, its manifest and the photos it references"}})
 def snapshot_bundle(snapshot_id: uuid.UUID, caller: ExportCaller, db: SessionDep) -> StreamingResponse:
@@ -146,6 +158,7 @@ def snapshot_bundle(snapshot_id: uuid.UUID, caller: ExportCaller, db: SessionDep
 
 
 @router.get("/exports/snapshots/{snapshot_id}/files/{name:path}", response_class=FileResponse,
+            dependencies=[Depends(limit_exports)],
             responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
                              "description": "One file of the snapshot (data, manifest.json, a photo)"}})
 def snapshot_file(snapshot_id: uuid.UUID, name: str, caller: ExportCaller, db: SessionDep) -> FileResponse:
@@ -167,6 +180,7 @@ def _stream(request: Request, req: ExportRequest, state) -> Iterator[bytes]:
 
 
 @router.get("/exports/{layer}.{fmt}", response_class=StreamingResponse,
+            dependencies=[Depends(limit_exports)],
             responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}},
                                          "text/csv": {"schema": {"type": "string"}},
                                          "application/json": {"schema": {"type": "object"}}},

@@ -20,6 +20,8 @@ from api.deps import (
     SettingsDep,
     VolunteerAccount,
     VolunteerReleased,
+    limit_photos,
+    limit_reports,
     require_role,
 )
 from api.params import ReportPage
@@ -76,6 +78,7 @@ OwnedReport = Annotated[Report, Depends(owned_report)]
 @router.post(
     "",
     status_code=201,
+    dependencies=[Depends(limit_reports)],
     response_model=ReportView,
     responses={200: {"model": ReportView, "description": "A retry of a submission already stored: the same report"},
                409: {"description": "The client_submission_id was used for another body"}},
@@ -103,6 +106,7 @@ def get_report(report: OwnedReport, db: SessionDep) -> dict[str, Any]:
 
 
 @router.post("/{report_id}/photos", status_code=201, response_model=PhotoView,
+             dependencies=[Depends(limit_photos)],
              responses={200: {"model": PhotoView, "description": "A retry of an upload already stored: the same photo"},
                         503: {"description": "Too many photos being processed (photo_busy) or the database "
                                              "is briefly down; Retry-After says when to try again"}})
@@ -161,6 +165,7 @@ def get_photo(report: OwnedReport, photo_id: uuid.UUID, db: SessionDep, settings
 
 
 @router.post("/{report_id}/revisions", status_code=201, response_model=ReportView,
+             dependencies=[Depends(limit_reports)],
              responses={200: {"model": ReportView, "description": "A retry of a revision already stored"}},
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": default_registry().schema()}}}})

@@ -21,9 +21,18 @@ def upgrade() -> None:
     op.add_column("accounts", sa.Column("token_version", sa.Integer(), server_default="0", nullable=False))
     op.add_column("accounts", sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("accounts", sa.Column("deactivated_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "rate_limit_counters",
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("count", sa.BigInteger(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_rate_limit_counters"),
+        prefixes=["UNLOGGED"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("rate_limit_counters")
     op.drop_column("accounts", "deactivated_at")
     op.drop_column("accounts", "password_changed_at")
     op.drop_column("accounts", "token_version")
