@@ -19,7 +19,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 import accounts.models  # noqa: F401  (accounts, referenced by foreign key)
 from core.db import Base, sql_in
 
-ACTIONS = ("approve", "merge", "request_changes", "reject", "retire")
+# The decisions a moderator can take, with the labels the console shows for them.
+ACTION_LABELS: dict[str, tuple[str, str]] = {
+    "approve": ("승인", "Approve"),
+    "merge": ("병합", "Merge"),
+    "request_changes": ("보완 요청", "Request changes"),
+    "reject": ("반려", "Reject"),
+    "retire": ("폐쇄", "Retire"),
+}
+ACTIONS = tuple(ACTION_LABELS)
 REVIEW_STATUSES = ("final", "pending", "confirmed", "overturned")
 
 # Documented in docs/moderation.md; the console shows the Korean and English labels.

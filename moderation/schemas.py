@@ -68,10 +68,23 @@ class DecisionResult(ResponseModel):
     toilet_version: int | None
 
 
-class ReasonCode(ResponseModel):
+class CodeLabel(ResponseModel):
+    """A code the API uses, with the Korean and English words the console shows for it."""
     code: str
     label_ko: str
     label_en: str
+
+
+class ReasonCode(CodeLabel):
+    """A reason a moderator may give for a rejection."""
+
+
+class ModerationVocabulary(ResponseModel):
+    """The codes the moderator console shows, each defined once on the server (reject reasons
+    are at /reason-codes; a report's field choices are in the form schema, /mobile-schema)."""
+    actions: list[CodeLabel]
+    report_statuses: list[CodeLabel]
+    confirmable: list[CodeLabel]
 
 
 class PendingReviews(ResponseModel):

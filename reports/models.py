@@ -29,15 +29,17 @@ import accounts.models  # noqa: F401  (accounts, referenced by foreign key)
 from core.db import Base, sql_in
 
 # queued → in_review (claimed) → approved | merged | rejected | changes_requested → queued …
-REPORT_STATUSES = (
-    "queued",
-    "in_review",
-    "changes_requested",
-    "pending_second_review",
-    "approved",
-    "merged",
-    "rejected",
-)
+# with the labels the moderator console shows (the volunteer app words them for volunteers).
+REPORT_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "queued": ("대기", "Queued"),
+    "in_review": ("검토 중", "In review"),
+    "changes_requested": ("보완 요청", "Changes requested"),
+    "pending_second_review": ("2차 검토 대기", "Second review"),
+    "approved": ("승인", "Approved"),
+    "merged": ("병합", "Merged"),
+    "rejected": ("반려", "Rejected"),
+}
+REPORT_STATUSES = tuple(REPORT_STATUS_LABELS)
 # Reports a moderator has not finished with: shown as duplicate candidates.
 PENDING_STATUSES = ("queued", "in_review", "changes_requested", "pending_second_review")
 PHOTO_KINDS = ("entrance", "route", "door", "interior", "other")

@@ -36,9 +36,18 @@ from typing import Any, Literal
 
 Verdict = Literal["accessible", "partially_accessible", "not_accessible", "unknown"]
 
-# The criteria a moderator may confirm by eye when the volunteer could not measure them.
-CONFIRMABLE = ("step_free", "door_clear_width", "door_type", "threshold", "turning_space", "grab_bars",
-               "emergency_bell")
+# The criteria a moderator may confirm by eye when the volunteer could not measure them, with
+# the labels the moderator console shows (GET /api/v1/moderation/vocabulary).
+CONFIRMABLE_LABELS: dict[str, tuple[str, str]] = {
+    "step_free": ("접근로 단차 없음", "Step-free route"),
+    "door_clear_width": ("문 유효폭 90cm 이상", "Door ≥ 90 cm"),
+    "door_type": ("문이 안쪽으로 열리지 않음", "Door does not open inward"),
+    "threshold": ("문턱 2cm 이하", "Threshold ≤ 2 cm"),
+    "turning_space": ("회전 공간 150×150", "Turning space 150×150"),
+    "grab_bars": ("양쪽 손잡이", "Grab bars both sides"),
+    "emergency_bell": ("바닥에서 닿는 비상벨", "Bell reachable from the floor"),
+}
+CONFIRMABLE = tuple(CONFIRMABLE_LABELS)
 
 DOOR_MIN_CM = 90
 DOOR_HARD_MIN_CM = 80

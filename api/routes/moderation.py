@@ -19,22 +19,25 @@ from api.security_headers import html_with_inline_scripts
 from core.errors import fail
 from moderation import queue, service
 from moderation.console_map import report_map_html
-from moderation.models import REJECT_REASONS
+from moderation.models import ACTION_LABELS, REJECT_REASONS
 from moderation.representation import moderation_report_view, report_history, reviews_view
 from moderation.schemas import (
     ClaimResult,
     DecisionResult,
     HeldClaims,
     ModerationReportView,
+    ModerationVocabulary,
     PendingReviews,
     QueueStats,
     ReasonCode,
     Released,
     ReportHistory,
 )
+from reports.models import REPORT_STATUS_LABELS
 from reports.service import get_report_for
 from toilets.public import toilet_history
 from toilets.schemas import ToiletHistory
+from toilets.verdict import CONFIRMABLE_LABELS
 
 router = APIRouter(tags=["moderation"])
 PREFIX = "/api/v1/moderation"
@@ -151,9 +154,21 @@ def queue_overview(db: SessionDep, _: ModeratorAccount, settings: SettingsDep) -
     return queue.queue_stats(db, settings=settings)
 
 
+def _labelled(labels: dict[str, tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"code": code, "label_ko": ko, "label_en": en} for code, (ko, en) in labels.items()]
+
+
 @router.get(f"{PREFIX}/reason-codes", response_model=list[ReasonCode])
 def reason_codes() -> list[dict[str, str]]:
-    return [{"code": code, "label_ko": ko, "label_en": en} for code, (ko, en) in REJECT_REASONS.items()]
+    return _labelled(REJECT_REASONS)
+
+
+@router.get(f"{PREFIX}/vocabulary", response_model=ModerationVocabulary)
+def vocabulary() -> dict[str, list[dict[str, str]]]:
+    """Decision actions, report statuses and the criteria a moderator may confirm by eye, in
+    the order the console lists them, with their Korean and English labels."""
+    return {"actions": _labelled(ACTION_LABELS), "report_statuses": _labelled(REPORT_STATUS_LABELS),
+            "confirmable": _labelled(CONFIRMABLE_LABELS)}
 
 
 @router.get(f"{PREFIX}/reviews", response_model=PendingReviews)
