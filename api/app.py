@@ -22,8 +22,8 @@ from api.routes import accounts, mobile_schema, pages, reports
 from api.routes import exports as exports_routes
 from api.routes import maps_preview, moderation, moderation_console, toilets
 from api.security_headers import SecurityHeaders, html_with_inline_scripts
-from api.static_assets import mount_vendor_assets
-from core.config import PROJECT_ROOT, Settings, get_settings
+from api.static_assets import STATIC_DIR, mount_page_modules, mount_vendor_assets
+from core.config import Settings, get_settings
 from core.db import make_engine, make_session_factory, resolve_database_url
 from core.rate_limit import PostgresStorage, RateLimits
 from core.schemas import ResponseModel
@@ -32,7 +32,6 @@ from mobile_schema.registry import SchemaRegistry, default_registry
 from reports.images import DecodeGate
 from reports.photos import recover_photo_files
 
-STATIC_DIR = PROJECT_ROOT / "static"
 log = logging.getLogger("reachable")
 
 
@@ -111,6 +110,7 @@ def create_app(
     app.include_router(maps_preview.router)  # /maps/preview
 
     mount_vendor_assets(app)
+    mount_page_modules(app)  # /static/shared, /static/moderate: revalidated on every load
     pages.install_volunteer_app(app)
     if STATIC_DIR.exists():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

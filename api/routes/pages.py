@@ -8,21 +8,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from fastapi.staticfiles import StaticFiles
 
+from api.static_assets import RevalidatedFiles
 from core.config import PROJECT_ROOT
 
 APP_DIR = PROJECT_ROOT / "static" / "app"
-
-
-class AppFiles(StaticFiles):
-    """Static files that are revalidated on every load, so a volunteer never runs a stale
-    script against a newer API (the service worker keeps the offline copy)."""
-
-    def file_response(self, *args, **kwargs):
-        response = super().file_response(*args, **kwargs)
-        response.headers["Cache-Control"] = "no-cache"
-        return response
 
 
 def install_volunteer_app(app: FastAPI) -> None:
@@ -36,4 +26,4 @@ def install_volunteer_app(app: FastAPI) -> None:
         return JSONResponse({"tile_url": settings.map_tile_url, "tile_attribution": settings.map_tile_attribution},
                             headers={"Cache-Control": "no-cache"})
 
-    app.mount("/app", AppFiles(directory=APP_DIR, html=True), name="volunteer-app")
+    app.mount("/app", RevalidatedFiles(directory=APP_DIR, html=True), name="volunteer-app")

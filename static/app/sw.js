@@ -1,11 +1,13 @@
-// Lets the app open with no connection: the page, its scripts, Leaflet and the form schema are
-// kept in a cache and served from it when the network fails (network first, so an online
-// volunteer always gets the current version). API writes never pass through here.
-const CACHE = "reachable-app-v3";
+// Lets the app open with no connection: the page, its scripts (and the modules it shares with the
+// other pages, /static/shared/), Leaflet and the form schema are kept in a cache and served from
+// it when the network fails (network first, so an online volunteer always gets the current
+// version). API writes never pass through here.
+const CACHE = "reachable-app-v4";
 const SHELL = [
   "/app/", "/app/app.css", "/app/manifest.webmanifest",
   "/app/js/main.js", "/app/js/api.js", "/app/js/i18n.js", "/app/js/schema-form.js", "/app/js/where.js",
   "/app/js/photos.js", "/app/js/outbox.js", "/app/js/live.js", "/app/js/page.js", "/app/js/auth-view.js",
+  "/static/shared/api.js", "/static/shared/dom.js",
   "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
   "/static/vendor/leaflet/images/marker-icon.png", "/static/vendor/leaflet/images/marker-icon-2x.png",
   "/static/vendor/leaflet/images/marker-shadow.png",
@@ -25,7 +27,8 @@ self.addEventListener("fetch", (event) => {
   const req = event.request;
   const url = new URL(req.url);
   if (req.method !== "GET" || url.origin !== self.location.origin) return;
-  const shell = url.pathname.startsWith("/app/") || url.pathname.startsWith("/static/vendor/leaflet/")
+  const shell = url.pathname.startsWith("/app/") || url.pathname.startsWith("/static/shared/")
+    || url.pathname.startsWith("/static/vendor/leaflet/")
     || url.pathname === "/api/v1/mobile-schema";
   if (!shell || url.pathname === "/app/config.json") return;
   event.respondWith(fetch(req).then((res) => {

@@ -68,3 +68,36 @@ def test_the_service_worker_keeps_every_script_for_offline_use():
     sw = (APP_DIR / "sw.js").read_text("utf-8")
     for script in sorted((APP_DIR / "js").glob("*.js")):
         assert f'"/app/js/{script.name}"' in sw, f"{script.name} missing from sw.js SHELL: the app would not open offline"
+
+
+SHARED_DIR = APP_DIR.parent / "shared"
+
+
+def test_the_service_worker_keeps_the_shared_modules_the_app_imports():
+    sw = (APP_DIR / "sw.js").read_text("utf-8")
+    imported = set()
+    for script in (APP_DIR / "js").glob("*.js"):
+        imported |= set(re.findall(r"from \"/static/shared/([\w.-]+\.js)\"", script.read_text("utf-8")))
+    assert imported == {p.name for p in SHARED_DIR.glob("*.js")} == {"api.js", "dom.js"}
+    for name in sorted(imported):
+        assert f'"/static/shared/{name}"' in sw, f"{name} missing from sw.js SHELL: the app would not open offline"
+    assert 'url.pathname.startsWith("/static/shared/")' in sw  # and the fresh copy replaces the cached one
+
+
+def test_both_pages_use_the_one_shared_client_with_their_own_token_storage():
+    app_client = (APP_DIR / "js" / "api.js").read_text("utf-8")
+    console_client = (APP_DIR.parent / "moderate" / "js" / "api.js").read_text("utf-8")
+    assert 'tokenStore(localStorage, "reachable.auth")' in app_client
+    assert 'tokenStore(sessionStorage, "reachable.token", { tokenOnly: true })' in console_client
+    for source in (app_client, console_client):
+        assert 'from "/static/shared/api.js"' in source and "fetch(" not in source
+
+
+def test_page_modules_are_served_as_javascript_and_revalidated(client):
+    for path in ["/static/shared/api.js", "/static/shared/dom.js", "/static/moderate/js/main.js", "/app/js/api.js"]:
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert r.headers["content-type"].startswith("text/javascript"), path
+        assert r.headers["cache-control"] == "no-cache", path
+    assert client.get("/static/moderate/console.css").headers["cache-control"] == "no-cache"
+    assert client.get("/static/favicon.svg").status_code == 200  # the rest of /static is still served

@@ -43,7 +43,7 @@ def test_every_html_page_has_a_strict_policy_and_every_response_nosniff(client):
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), path
         _assert_strict(r.headers["content-security-policy"])
         assert r.headers["x-content-type-options"] == "nosniff" and r.headers["referrer-policy"] == "no-referrer"
-    for path in ["/healthz", "/api/v1/toilets", "/api/v1/nope", "/static/moderate/console.js", "/openapi.json"]:
+    for path in ["/healthz", "/api/v1/toilets", "/api/v1/nope", "/static/moderate/js/main.js", "/openapi.json"]:
         r = client.get(path)
         assert r.headers["x-content-type-options"] == "nosniff", path
         assert r.headers["referrer-policy"] == "no-referrer", path

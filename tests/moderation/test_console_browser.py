@@ -11,6 +11,7 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from accounts.service import create_account
+from moderation.models import REJECT_REASONS
 from tests.factories import report_body
 from tests.browser import axe_violations
 
@@ -212,4 +213,70 @@ def test_moderator_moves_the_point_and_redraws_the_route_on_the_map(page, live_s
         assert len(route) == 2 and route[1] == pytest.approx(list(moved), abs=1e-6)
         edits = http.get(f"/api/v1/toilets/{feature['id']}/history").json()["versions"][0]["review_edits"]
         assert {e["path"] for e in edits} == {"location", "access_route.path"}
+    assert page.outside_requests == []
+
+
+def _altered_on_the_way(page, url: str, change) -> None:
+    """The API's answer at `url`, changed by `change(body)` before the console reads it."""
+    def handle(route):
+        response = route.fetch()
+        body = response.json()
+        change(body)
+        route.fulfill(response=response, json=body)
+
+    page.route(url, handle)
+
+
+def _server_words_changed(page, live_server: str) -> None:
+    def schema(body):
+        grab = body["properties"]["toilet"]["properties"]["grab_bars"]
+        grab["enum"].insert(-1, "three_sides")  # before null
+        grab["x-enum-labels"]["three_sides"] = {"ko": "세 방향", "en": "Three sides"}
+        grab["x-enum-labels"]["both_sides"] = {"ko": "양쪽(스키마)", "en": "Both sides (schema)"}
+
+    def vocabulary(body):
+        body["confirmable"] = body["confirmable"][:2]
+        body["confirmable"][0]["label_en"] = "Step-free (server)"
+        for item in body["actions"] + body["report_statuses"]:
+            item["label_en"] += " (server)"
+
+    def reasons(body):
+        body[0]["label_en"] = "Duplicate (server)"
+
+    _altered_on_the_way(page, f"{live_server}/api/v1/mobile-schema", schema)
+    _altered_on_the_way(page, f"{live_server}/api/v1/moderation/vocabulary", vocabulary)
+    _altered_on_the_way(page, f"{live_server}/api/v1/moderation/reason-codes", reasons)
+
+
+@pytest.mark.browser
+def test_the_words_the_console_shows_for_codes_come_from_the_server(page, live_server, committed_engine):
+    """Field choices and their labels (the form schema), report states, actions, confirmable
+    criteria and reject reasons: changed on the way from the API, the console shows the change."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _server_words_changed(page, live_server)
+    _moderator(committed_engine, "console-words")
+    with httpx.Client(base_url=live_server) as http:
+        report_id = _report_with_photo(http, _volunteer(http))  # grab_bars: both_sides
+    _log_in_and_open_claimed(page, live_server, "console-words", report_id)
+
+    grab = page.locator("#edit-toilet-grab_bars")
+    assert grab.locator("option").all_inner_texts() == [
+        "모름 unknown", "양쪽(스키마) Both sides (schema)", "한쪽 One side", "없음 None", "세 방향 Three sides"]
+    assert grab.input_value() == "both_sides"
+    row = page.locator("#fields-table tr").filter(has=page.get_by_role("rowheader", name="손잡이 Grab bars"))
+    assert row.locator("td").first.inner_text() == "양쪽(스키마) Both sides (schema)"
+    assert page.locator("#edit-toilet-turning_space_150cm option").all_inner_texts() == [
+        "모름 unknown", "예 yes", "아니오 no"]
+    assert "검토 중 In review (server)" in page.locator("#report-meta").inner_text()
+    boxes = page.locator("#confirm-boxes input[name=confirmed]")
+    assert [boxes.nth(i).get_attribute("value") for i in range(boxes.count())] == ["step_free", "door_clear_width"]
+    assert "Step-free (server)" in page.locator("#confirm-boxes").inner_text()
+    reasons = page.locator("#reason-code option")
+    assert reasons.first.inner_text() == "이미 게시된 화장실과 중복 · Duplicate (server)"
+    assert [reasons.nth(i).get_attribute("value") for i in range(reasons.count())] == list(REJECT_REASONS)
+
+    page.get_by_role("button", name="결정 보내기 Submit decision").click()
+    page.get_by_role("status").filter(has_text="결정했습니다: 승인 Approve (server).").wait_for()
+    assert errors == []
     assert page.outside_requests == []

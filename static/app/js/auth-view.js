@@ -1,7 +1,8 @@
 // Joining and logging in. Both forms show the API's field errors at their fields, like the report.
+import { el as h } from "/static/shared/dom.js";
 import { api, ApiError, OfflineError, logIn } from "./api.js";
 import { t, messageOf, ageBands } from "./i18n.js";
-import { h, showErrors } from "./schema-form.js";
+import { showErrors } from "./schema-form.js";
 import { setTitle, focusHeading } from "./page.js";
 
 

@@ -1,8 +1,9 @@
 // The volunteer's app: join/log in, the report wizard rendered from the form schema,
 // the outbox of reports waiting on the phone, and "my reports".
+import { el as h } from "/static/shared/dom.js";
 import { api, ApiError, OfflineError, session, clearSession } from "./api.js";
 import { t, pick, getLang, setLang, titleOf, messageOf } from "./i18n.js";
-import { h, renderNode, renderObject, collectObject, collectNode, validateNode, showErrors, emptyValue,
+import { renderNode, renderObject, collectObject, collectNode, validateNode, showErrors, emptyValue,
   baseType, isLineString, isPoint } from "./schema-form.js";
 import { loadMapConfig, locationTools, lineStringWidget, pointWidget } from "./where.js";
 import { resizePhoto } from "./photos.js";

@@ -1,6 +1,7 @@
 // Form fields rendered from the report's JSON Schema: one function per kind of schema node,
 // never per field name. A field's DOM id comes from its dotted path (place.floor →
 // f-place-floor) so the server's error paths find their field.
+import { el as h } from "/static/shared/dom.js";
 import { t, tIn, titleOf, helpOf, pick, messageOf } from "./i18n.js";
 
 export const fieldId = (path) => "f-" + path.replace(/[^A-Za-z0-9_]+/g, "-");
@@ -14,20 +15,6 @@ export const isLineString = (node) => baseType(node) === "object" && node.proper
 export const isPoint = (node) => baseType(node) === "object" && node.properties?.lon && node.properties?.lat
   && Object.keys(node.properties).length === 2;
 export const isObjectList = (node) => baseType(node) === "array" && baseType(node.items || {}) === "object";
-
-/** Tiny element builder: h("p", {class: "x"}, "text", child). */
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k === "class") el.className = v;
-    else if (k === "dataset") Object.assign(el.dataset, v);
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
-  return el;
-}
 
 function labelText(node, required) {
   const unit = node["x-unit"] && node["x-unit"] !== "deg" ? ` (${node["x-unit"]})` : "";

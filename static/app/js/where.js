@@ -1,6 +1,7 @@
 // Where the toilet is and the way to it: geolocation, a Leaflet map that works without tiles,
 // the route recorded while walking or tapped on the map, and points (obstacles) taken from GPS.
-import { h, fieldId, errorId, helpId } from "./schema-form.js";
+import { el as h } from "/static/shared/dom.js";
+import { fieldId, errorId, helpId } from "./schema-form.js";
 import { t, titleOf, helpOf } from "./i18n.js";
 import { announce } from "./live.js";
 
