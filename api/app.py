@@ -11,7 +11,6 @@ from typing import Literal
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import create_engine
 
 import all_models  # noqa: F401  every table in the ORM's metadata (flushes resolve FKs to districts)
@@ -22,7 +21,7 @@ from api.routes import accounts, mobile_schema, pages, reports
 from api.routes import exports as exports_routes
 from api.routes import maps_preview, moderation, moderation_console, toilets
 from api.security_headers import SecurityHeaders, html_with_inline_scripts
-from api.static_assets import STATIC_DIR, mount_page_modules, mount_vendor_assets
+from api.static_assets import STATIC_DIR, RevalidatedFiles, mount_vendor_assets
 from core.config import Settings, get_settings
 from core.db import make_engine, make_session_factory, resolve_database_url
 from core.rate_limit import PostgresStorage, RateLimits
@@ -110,10 +109,9 @@ def create_app(
     app.include_router(maps_preview.router)  # /maps/preview
 
     mount_vendor_assets(app)
-    mount_page_modules(app)  # /static/shared, /static/moderate: revalidated on every load
     pages.install_volunteer_app(app)
     if STATIC_DIR.exists():
-        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+        app.mount("/static", RevalidatedFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

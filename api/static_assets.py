@@ -13,20 +13,18 @@ from core.config import PROJECT_ROOT
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 STATIC_DIR = PROJECT_ROOT / "static"
-# Folders of static/ holding ES modules the pages import (the shared client and element helper,
-# the moderator console's modules); the volunteer app's own are under /app.
-MODULE_DIRS = ("shared", "moderate")
 
 
 class RevalidatedFiles(StaticFiles):
     """Static files that are revalidated on every load, so a page never runs a stale script
-    against a newer API, nor a stale module beside fresh ones it imports (the volunteer app's
-    service worker keeps its offline copy)."""
+    against a newer API, nor a stale module beside the fresh ones it imports (static/shared/,
+    the console's static/moderate/js/); the volunteer app's service worker keeps its offline copy."""
 
     def file_response(self, *args, **kwargs):
         response = super().file_response(*args, **kwargs)
         response.headers["Cache-Control"] = "no-cache"
         return response
+
 
 # URL path under /static/vendor → folder inside node_modules
 VENDOR_DIRS = {
@@ -46,9 +44,3 @@ def mount_vendor_assets(app: FastAPI) -> None:
             f"front-end packages missing from {NODE_MODULES}: {', '.join(missing)}; run `bash scripts/setup`")
     for name, sub in VENDOR_DIRS.items():
         app.mount(f"/static/vendor/{name}", StaticFiles(directory=NODE_MODULES / sub), name=f"vendor-{name}")
-
-
-def mount_page_modules(app: FastAPI) -> None:
-    """Before the catch-all /static mount, so these folders are served revalidated."""
-    for name in MODULE_DIRS:
-        app.mount(f"/static/{name}", RevalidatedFiles(directory=STATIC_DIR / name), name=f"static-{name}")
