@@ -280,3 +280,27 @@ def test_the_words_the_console_shows_for_codes_come_from_the_server(page, live_s
     page.get_by_role("status").filter(has_text="결정했습니다: 승인 Approve (server).").wait_for()
     assert errors == []
     assert page.outside_requests == []
+
+
+@pytest.mark.browser
+def test_a_wrong_password_is_shown_and_a_stale_login_is_dropped(page, live_server, committed_engine):
+    _moderator(committed_engine, "console-stale")
+    page.goto(f"{live_server}/moderate")
+    page.get_by_label("아이디").fill("console-stale")
+    page.get_by_label("비밀번호").fill("not the password")
+    page.get_by_role("button", name="로그인 Log in").click()
+    page.get_by_role("alert").filter(has_text="·").wait_for()
+    assert page.locator("#work").is_hidden()
+    assert page.evaluate("sessionStorage.getItem('reachable.token')") is None
+
+    # a token the server no longer accepts: the 401 logs the console out and forgets it
+    page.evaluate("sessionStorage.setItem('reachable.token', 'expired-or-forged')")
+    page.reload()
+    page.wait_for_function("sessionStorage.getItem('reachable.token') === null")
+    assert page.locator("#login-section").is_visible() and page.locator("#work").is_hidden()
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_label("아이디").fill("console-stale")
+    page.get_by_role("button", name="로그인 Log in").click()
+    page.locator("#whoami-name").filter(has_text="console-stale (moderator)").wait_for()
+    assert page.evaluate("sessionStorage.getItem('reachable.token')")
+    assert page.outside_requests == []

@@ -5,6 +5,7 @@ import { showError } from "./page.js";
 
 const client = apiClient(tokenStore(sessionStorage, "reachable.token", { tokenOnly: true }));
 export const { logIn, session, clearSession } = client;
+export { ApiError };
 
 /** The answer's body (JSON, or a Blob with `blob: true`); see apiClient for the options. */
 export async function call(path, options) {

@@ -2,7 +2,7 @@
 // ES modules over the shared API client and element helper (/static/shared/); text is only ever
 // set as text, so a report cannot inject markup into the console.
 import { el } from "/static/shared/dom.js";
-import { call, clearSession, logIn, session } from "./api.js";
+import { ApiError, call, clearSession, logIn, session } from "./api.js";
 import { $, state, say, showError, clearError } from "./page.js";
 import { loadWords, reasons } from "./words.js";
 import { claim, refresh, retireStandalone } from "./queue.js";
@@ -16,7 +16,7 @@ async function login(ev) {
   try {
     await logIn($("login-username").value, $("login-password").value);
   } catch (exc) {
-    if (exc.body) { showError(exc.body); return; }
+    if (exc instanceof ApiError) { showError(exc.body); return; }
     throw exc;
   }
   await start();
