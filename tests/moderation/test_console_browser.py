@@ -62,7 +62,7 @@ def test_moderator_claims_opens_sees_photo_and_map_and_approves_with_an_edit(pag
         _log_in_and_open_claimed(page, live_server, "console-mod", report_id)
 
         # the photo is shown (loaded through the API with the login)
-        photo = page.get_by_role("img", name="사진 Photo 1: 문 door")
+        photo = page.get_by_role("img", name="사진 Photo 1: 출입문 Door")  # the schema's word for the kind
         photo.wait_for()
         page.wait_for_function("() => { const i = document.querySelector('#photos img'); "
                                "return i && i.complete && i.naturalWidth > 0; }")

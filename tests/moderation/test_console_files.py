@@ -67,6 +67,17 @@ def test_no_module_writes_a_code_the_schema_or_the_server_defines():
         assert written == [], f"{name} writes {written}: read them from the API"
 
 
+def test_photo_kinds_are_worded_by_the_schema():
+    """The kinds' words come from the schema's x-photo-kinds; no module keeps its own table
+    ("route" is also the map's drawing mode, so only the other kinds are looked for)."""
+    kinds = set(SCHEMA["x-photo-kinds"]) - {"route"}
+    for name, source in _modules().items():
+        source = re.sub(r"^\s*//.*$", "", source, flags=re.M)
+        assert not re.findall(rf"\b({'|'.join(kinds)})\s*:", source), f"{name} keeps its own photo-kind words"
+        assert sorted(_quoted(source) & kinds) == [], name
+    assert 'x-photo-kinds' in _modules()["words.js"]
+
+
 def test_the_shared_modules_set_text_only_as_text():
     dom = (SHARED / "dom.js").read_text("utf-8")
     assert "textContent = v" in dom and "String(c)" in dom

@@ -3,9 +3,7 @@
 import { el } from "/static/shared/dom.js";
 import { call } from "./api.js";
 import { $, state } from "./page.js";
-
-// The console's own words for the photo kinds (the browser tests name a photo by them).
-const KINDS = { entrance: "입구 entrance", route: "접근로 route", door: "문 door", interior: "내부 interior", other: "기타 other" };
+import { photoKindLabel } from "./words.js";
 
 async function objectUrl(path) {
   const url = URL.createObjectURL(await call(path, { blob: true }));
@@ -20,7 +18,7 @@ export function renderPhotos(photos) {
   ul.replaceChildren();
   if (!photos.length) { ul.append(el("li", { class: "note", text: "사진 없음 · No photos" })); return; }
   photos.forEach(async (p, i) => {
-    const kind = KINDS[p.kind] || p.kind;
+    const kind = photoKindLabel(p.kind);
     const img = el("img", { alt: `사진 Photo ${i + 1}: ${kind}`, "data-photo-id": p.id });
     const link = el("a", { href: "#", text: "원본 보기 Open full size" });
     ul.append(el("li", {}, el("figure", {}, img, el("figcaption", {}, `${kind} · ${p.width_px}×${p.height_px} `, link))));

@@ -48,3 +48,9 @@ export function actionLabel(code) {
 }
 export const reasons = () => words.reasons;
 export const confirmable = () => words.confirmable;
+
+/** A photo kind as the form schema words it (x-photo-kinds), e.g. "출입문 Door". */
+export function photoKindLabel(kind) {
+  const label = words.schema?.["x-photo-kinds"]?.[kind];
+  return label ? `${label.ko} ${label.en}` : kind;
+}
