@@ -15,6 +15,7 @@ from sqlalchemy import create_engine
 
 import all_models  # noqa: F401  every table in the ORM's metadata (flushes resolve FKs to districts)
 from accounts.security import configure_password_work
+from api.deps import document_rate_limits
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, pages, reports
@@ -107,6 +108,7 @@ def create_app(
     app.include_router(moderation_console.router)  # /moderate
     app.include_router(exports_routes.router)  # /api/v1/exports, API keys, snapshots
     app.include_router(maps_preview.router)  # /maps/preview
+    document_rate_limits(app)
 
     mount_vendor_assets(app)
     pages.install_volunteer_app(app)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, FastAPI, Path, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
@@ -146,3 +148,30 @@ def limit_reports(request: Request, limits: RateLimitsDep, account: CurrentAccou
 def limit_photos(request: Request, limits: RateLimitsDep, account: VolunteerReleased) -> None:
     # VolunteerReleased, as the upload route: no session held while the photo is decoded.
     count_caller(request, limits, rule="photos", account_id=account.id)
+
+
+RATE_LIMITED_RESPONSE = {
+    "description": "Too many requests (`rate_limited`, in the error shape): try again after Retry-After",
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+}
+
+
+def _counts_requests(dependant: Dependant) -> bool:
+    return any(d.call is get_rate_limits or _counts_requests(d) for d in dependant.dependencies)
+
+
+def _api_routes(routes) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        included = getattr(route, "original_router", None)  # FastAPI keeps an included router whole
+        if included is not None:
+            yield from _api_routes(included.routes)
+
+
+def document_rate_limits(app: FastAPI) -> None:
+    """A 429 in the OpenAPI of every route whose dependencies count its requests, found from the
+    dependencies themselves so that a new limited route is documented without a second list."""
+    for route in _api_routes(app.routes):
+        if _counts_requests(route.dependant):
+            route.responses.setdefault(429, RATE_LIMITED_RESPONSE)

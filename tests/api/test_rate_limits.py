@@ -174,3 +174,18 @@ def test_limits_hold_across_two_api_processes(committed_engine, database_url, tm
             server.terminate()
         for server in servers:
             server.wait(timeout=30)
+
+
+def test_the_limited_routes_are_these_and_document_429_with_retry_after(app):
+    spec = app.openapi()
+    limited = {(method, path) for path, ops in spec["paths"].items() for method, op in ops.items()
+               if "429" in op["responses"]}
+    assert limited == {
+        ("post", "/api/v1/auth/token"), ("post", "/api/v1/volunteers"), ("post", "/api/v1/me/password"),
+        ("post", "/api/v1/reports"), ("post", "/api/v1/reports/{report_id}/revisions"),
+        ("post", "/api/v1/reports/{report_id}/photos"), ("get", "/api/v1/exports/{layer}.{fmt}"),
+        ("post", "/api/v1/exports/snapshots"), ("get", "/api/v1/exports/snapshots/{snapshot_id}/bundle.zip"),
+        ("get", "/api/v1/exports/snapshots/{snapshot_id}/files/{name}"),
+    }
+    login = spec["paths"]["/api/v1/auth/token"]["post"]["responses"]["429"]
+    assert "Retry-After" in login["headers"]
