@@ -12,6 +12,7 @@ import time
 
 import httpx
 import pytest
+from limits import parse_many
 from playwright.sync_api import expect
 from sqlalchemy import text
 
@@ -612,4 +613,32 @@ def test_route_points_tapped_on_the_map_become_the_route(phone, live_server, com
     east_m, north_m = metres_from(toilet, (start_lon, start_lat))
     assert east_m == pytest.approx(100 * m_per_px, abs=3) and abs(north_m) < 3
     assert math.hypot(*metres_from(toilet, (end_lon, end_lat))) < 3
+    assert_clean(pg)
+
+
+def test_a_rate_limited_report_waits_on_the_phone_and_goes_once_the_limit_lifts(phone, live_server, committed_app,
+                                                                              committed_engine):
+    """A 429 means "later", not "no": the report stays waiting in the outbox (it is not set aside
+    as a conflict) and goes, once, when the volunteer's limit has room again."""
+    pg = phone
+    name = log_in(pg, live_server)
+    next_step(pg, "장소")
+    fill_place(pg, "광화문역 2번 출구 화장실")
+    pg.get_by_role("button", name="6 확인하고 보내기").click()
+    (volunteer,) = rows(committed_engine, "SELECT id FROM accounts WHERE username = :n", n=name)
+    limits = committed_app.state.rate_limits
+    limits.rules["reports_per_account"] = parse_many("1/day")
+    limits.hit("reports_per_account", str(volunteer.id))  # this volunteer's day is used up
+
+    pg.get_by_role("button", name="보내기", exact=True).click()
+    pg.get_by_role("heading", name="이 휴대폰에 저장했습니다").wait_for()
+    assert rows(committed_engine, "SELECT id FROM reports") == []
+    pg.get_by_role("link", name="내 제보 보기").click()
+    pg.locator(".outbox-item").filter(has_text="연결을 기다리는 중").wait_for()
+
+    limits.storage.reset()  # the window has passed
+    pg.get_by_role("button", name="지금 보내기").click()
+    pg.locator(".outbox-item").wait_for(state="detached")
+    (report,) = rows(committed_engine, "SELECT name FROM reports")
+    assert report.name == "광화문역 2번 출구 화장실"
     assert_clean(pg)

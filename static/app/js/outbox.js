@@ -136,8 +136,8 @@ async function sendOne(item) {
   } catch (exc) {
     if (exc instanceof OfflineError) {
       item.state = "waiting";
-    } else if (exc instanceof ApiError && (exc.status === 401 || exc.status >= 500)) {
-      item.state = "waiting"; // log in again / server trouble: keep it and retry
+    } else if (exc instanceof ApiError && (exc.status === 401 || exc.status === 429 || exc.status >= 500)) {
+      item.state = "waiting"; // log in again / too many for now (429) / server trouble: keep it and retry
     } else if (exc instanceof ApiError) {
       item.state = exc.status === 422 ? "invalid" : "conflict";
       item.error = exc.body;
