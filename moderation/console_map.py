@@ -12,12 +12,13 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 from geoalchemy2.shape import to_shape
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.html import inert_html
 from geo.maps import add_district_outlines, render_local, seoul_map
-from reports.models import PENDING_STATUSES, Report
+from reports.models import Report
+from reports.service import pending_reports_around
+from toilets.public import active_toilets_around
 
 VERDICT_COLOURS = {"accessible": "#1a7f37", "partially_accessible": "#9a6700", "not_accessible": "#cf222e",
                    "unknown": "#57606a"}
@@ -28,12 +29,7 @@ def report_map_html(db: Session, *, report: Report, radius_m: float = 300.0) -> 
     m = seoul_map(location=(point.y, point.x), zoom_start=18)
     add_district_outlines(m, db)
 
-    toilets = db.execute(text("""
-        SELECT t.id, t.name, t.floor, t.verdict, ST_X(t.location) AS lon, ST_Y(t.location) AS lat,
-               ST_AsGeoJSON(rt.path, 7) AS route
-        FROM toilets t LEFT JOIN toilet_routes rt ON rt.toilet_id = t.id AND rt.status = 'active'
-        WHERE t.status = 'active' AND ST_DWithin(t.location::geography, CAST(:p AS geography), :r)"""),
-        {"p": f"SRID=4326;POINT({point.x} {point.y})", "r": radius_m}).mappings().all()
+    toilets = active_toilets_around(db, lon=point.x, lat=point.y, radius_m=radius_m)
     published = folium.FeatureGroup(name="게시된 화장실 Published toilets").add_to(m)
     for t in toilets:
         colour = VERDICT_COLOURS.get(t["verdict"], "#57606a")
@@ -43,11 +39,7 @@ def report_map_html(db: Session, *, report: Report, radius_m: float = 300.0) -> 
             folium.GeoJson(json.loads(t["route"]), style_function=lambda _f, c=colour: {
                 "color": c, "weight": 3, "dashArray": "4 4"}).add_to(published)
 
-    pending = db.execute(text("""
-        SELECT id, name, floor, status, ST_X(location) AS lon, ST_Y(location) AS lat FROM reports
-        WHERE id <> :id AND status = ANY(:st) AND ST_DWithin(location::geography, CAST(:p AS geography), :r)"""),
-        {"id": report.id, "st": list(PENDING_STATUSES), "p": f"SRID=4326;POINT({point.x} {point.y})",
-         "r": radius_m}).mappings().all()
+    pending = pending_reports_around(db, lon=point.x, lat=point.y, radius_m=radius_m, exclude_id=report.id)
     others = folium.FeatureGroup(name="대기 중인 제보 Pending reports").add_to(m)
     for r in pending:
         folium.CircleMarker((r["lat"], r["lon"]), radius=7, color="#8250df", fill=True, fill_opacity=0.5,

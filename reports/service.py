@@ -30,7 +30,7 @@ from geo.service import locate_point
 from geo.validation import RouteRules, check_obstacles, check_point, check_route
 from mobile_schema.registry import SchemaRegistry
 from reports.duplicates import Candidate, find_candidates
-from reports.models import DuplicateCandidate, Report, ReportRevision
+from reports.models import PENDING_STATUSES, DuplicateCandidate, Report, ReportRevision
 
 
 def body_fingerprint(body: dict[str, Any]) -> str:
@@ -272,3 +272,13 @@ def submit_revision(
                  detail={"revision": report.revision})
     db.refresh(report)
     return Submission(report, True, _as_returned(candidates), checked.warnings)
+
+
+def pending_reports_around(db: Session, *, lon: float, lat: float, radius_m: float,
+                           exclude_id: int | None = None) -> list[dict[str, Any]]:
+    """Reports still waiting for a decision within `radius_m` metres (the console's map)."""
+    return [dict(r) for r in db.execute(text("""
+        SELECT id, name, floor, status, ST_X(location) AS lon, ST_Y(location) AS lat FROM reports
+         WHERE id IS DISTINCT FROM :id AND status = ANY(:st)
+           AND ST_DWithin(location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :r)"""),
+        {"id": exclude_id, "st": list(PENDING_STATUSES), "lon": lon, "lat": lat, "r": radius_m}).mappings()]

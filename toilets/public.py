@@ -118,3 +118,15 @@ ACTIVE_TOILETS_NEAR_SQL = """
 PUBLISHED_PER_DISTRICT_SQL = """
     SELECT district_code, count(*) AS published FROM toilets WHERE status = 'active' GROUP BY district_code
 """
+
+
+def active_toilets_around(db: Session, *, lon: float, lat: float, radius_m: float) -> list[dict[str, Any]]:
+    """Active toilets within `radius_m` metres with their active route as GeoJSON text (the
+    console's map beside a report)."""
+    return [dict(r) for r in db.execute(text("""
+        SELECT t.id, t.name, t.floor, t.verdict, ST_X(t.location) AS lon, ST_Y(t.location) AS lat,
+               ST_AsGeoJSON(rt.path, 7) AS route
+          FROM toilets t LEFT JOIN toilet_routes rt ON rt.toilet_id = t.id AND rt.status = 'active'
+         WHERE t.status = 'active'
+           AND ST_DWithin(t.location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :r)"""),
+        {"lon": lon, "lat": lat, "r": radius_m}).mappings()]
