@@ -37,6 +37,12 @@ def get_registry(request: Request) -> SchemaRegistry:
     return request.app.state.schema_registry
 
 
+# Path ids carry their column's range, so a number beyond it is a validation error (answered 404
+# by api.errors: it names nothing) instead of a DataError from PostgreSQL.
+INT4_MAX, INT8_MAX = 2**31 - 1, 2**63 - 1
+BigId = Annotated[int, Path(ge=1, le=INT8_MAX, description="id (a bigint)")]  # reports, reviews
+SmallId = Annotated[int, Path(ge=1, le=INT4_MAX, description="id (an integer)")]  # accounts, API keys
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 # scope="function": commit before the response is sent, so a 201 is never followed by a failed commit.
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]

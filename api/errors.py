@@ -74,20 +74,29 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        # A path that does not parse (an id beyond its column's range, a malformed UUID) names
+        # nothing, like a path that parses but matches no row: 404, not 422.
+        if any(tuple(err.get("loc", ()))[:1] == ("path",) for err in errors):
+            return problem_response(E.fail("not_found"))
         fields = []
-        for err in exc.errors():
+        for err in errors:
             fields.append(E.FieldError(
                 path=_loc_path(tuple(err.get("loc", ()))),
-                message_ko=_PYDANTIC_KO.get(err.get("type", ""), "값이 올바르지 않습니다."),
+                # a validator of ours may carry its own Korean text (core.text does)
+                message_ko=(err.get("ctx") or {}).get("message_ko")
+                or _PYDANTIC_KO.get(err.get("type", ""), "값이 올바르지 않습니다."),
                 message_en=err.get("msg", "Invalid value."),
             ))
-        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+        if any(err.get("type") == "json_invalid" for err in errors):
             return problem_response(E.fail("malformed_json", *fields))
         return problem_response(E.fail("invalid_request", *fields))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        known = {404: "not_found", 405: "method_not_allowed", 401: "unauthorised"}
+        # 400 is Starlette's "There was an error parsing the body" (JSON nested too deep, a broken
+        # multipart body): the catalogue's bilingual text instead of Starlette's English one.
+        known = {400: "unreadable_body", 404: "not_found", 405: "method_not_allowed", 401: "unauthorised"}
         if exc.status_code in known:
             return error_response(exc.status_code, *_texts(known[exc.status_code]), headers=getattr(exc, "headers", None))
         return error_response(exc.status_code, "http_error", "요청을 처리할 수 없습니다.", str(exc.detail),

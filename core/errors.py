@@ -108,6 +108,10 @@ class Problem:
 CATALOGUE: dict[str, Problem] = {
     # requests in general
     "malformed_json": Problem(400, "JSON 형식이 올바르지 않습니다.", "The body is not valid JSON."),
+    "unreadable_body": Problem(400, "요청 본문을 읽을 수 없습니다 (형식 오류이거나 너무 깊게 중첩됨).",
+                               "The request body cannot be read (malformed, or nested too deeply)."),
+    "json_too_deep": Problem(400, "JSON이 너무 깊게 중첩되어 있습니다 (최대 {max_depth}단계).",
+                             "The JSON is nested too deeply (at most {max_depth} levels)."),
     "invalid_request": Problem(422, "입력값에 고칠 곳이 있습니다.", "Some input needs fixing."),
     "invalid_query": Problem(422, "검색 조건에 고칠 곳이 있습니다.", "Some query parameters need fixing."),
     "not_found": Problem(404, "찾을 수 없습니다.", "Not found."),

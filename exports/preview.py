@@ -53,7 +53,7 @@ def preview_points(db: Session, *, district: str | None = None) -> list[dict]:
 def main_photo_storage_key(db: Session, name: str) -> str | None:
     """The storage key of a photo that is the main photo of a published toilet, else None: the
     preview serves those photos only."""
-    m = re.fullmatch(r"([0-9a-f-]{36})\.([A-Za-z0-9]+)", name)
+    m = re.fullmatch(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9]+)", name)
     if not m:
         return None
     row = db.execute(text("""

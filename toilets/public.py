@@ -88,13 +88,55 @@ def toilet_history(db: Session, toilet_id: uuid.UUID) -> dict[str, Any]:
         WHERE v.toilet_id = :id ORDER BY v.version"""), {"id": toilet_id}).mappings().all()
     changes = db.execute(text("""SELECT seq, entity, op, version, changed_at FROM change_log
                                  WHERE entity_id = :id ORDER BY seq"""), {"id": toilet_id}).mappings().all()
-    events = db.execute(text("""SELECT at, action, reason FROM audit_log
+    # No `reason`: it is the moderator's free text (a retirement's published reason is the
+    # version's `retired_reason`).
+    events = db.execute(text("""SELECT at, action FROM audit_log
                                 WHERE object_type = 'toilet' AND object_id = :id ORDER BY id"""),
                         {"id": str(toilet_id)}).mappings().all()
+    out_versions = []
+    for v in versions:
+        row = _jsonable(v)
+        row["review_edits"] = public_edits(row.get("review_edits"))
+        out_versions.append(row)
     return {"toilet_id": str(toilet_id),
-            "versions": [_jsonable(v) for v in versions],
+            "versions": out_versions,
             "changes": [_jsonable(c) for c in changes],
             "events": [_jsonable(e) for e in events]}
+
+
+# What a toilet publishes (toilets.service.published_data, its point and its route).
+_PUBLISHED_GROUPS = ("place", "toilet", "access_route")
+
+
+def public_edits(diff: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """A review's diff as the public may read it: published fields only.
+
+    - place.*, toilet.*, access_route.* (not its path): path, before and after, as stored;
+    - the point and the route (`location`, its lon/lat, `access_route.path`): `after` only,
+      the published geometry; `before` is the volunteer's own GPS fix or trace, never published;
+    - anything else (notes, location.accuracy_m, location.source…): left out entirely.
+    """
+    if diff is None:
+        return None
+    out = []
+    for edit in diff:
+        path = str(edit.get("path", ""))
+        before, after = edit.get("before"), edit.get("after")
+        if path == "location":
+            out.append({"path": path, "after": {k: after.get(k) for k in ("lon", "lat")}
+                        if isinstance(after, dict) else after})
+        elif path in ("location.lon", "location.lat") or path == "access_route.path" \
+                or path.startswith("access_route.path."):
+            out.append({"path": path, "after": after})
+        elif path == "access_route":  # the whole group: its fields, its route only as published
+            out.append({"path": path, "before": _without_path(before), "after": _without_path(after)})
+        elif path.split(".")[0] in _PUBLISHED_GROUPS:
+            out.append({"path": path, "before": before, "after": after})
+    return out
+
+
+def _without_path(group: Any) -> Any:
+    return {k: v for k, v in group.items() if k != "path"} if isinstance(group, dict) else group
 
 
 def _jsonable(row: Any) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Account
-from api.deps import (AdminAccount, RateLimitsDep, SessionDep, SettingsDep, count_caller, get_current_account,
-                      oauth2_scheme)
+from api.deps import (INT4_MAX, AdminAccount, RateLimitsDep, SessionDep, SettingsDep, SmallId, count_caller,
+                      get_current_account, oauth2_scheme)
 from api.params import BboxParam, DistrictParam, VerdictParam
 from api.streaming import ClosingStreamingResponse
 from core.errors import fail
@@ -59,7 +59,7 @@ def limit_snapshots(request: Request, limits: RateLimitsDep, caller: ExportCalle
 
 class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    account_id: int
+    account_id: int = Field(ge=1, le=INT4_MAX)
     label: str = Field(min_length=1, max_length=100)
 
 
@@ -95,7 +95,7 @@ def list_api_keys(admin: AdminAccount, db: SessionDep) -> list[dict[str, Any]]:
 
 
 @router.delete("/admin/api-keys/{key_id}", response_model=ApiKeyView)
-def revoke_api_key(key_id: int, admin: AdminAccount, db: SessionDep) -> dict[str, Any]:
+def revoke_api_key(key_id: SmallId, admin: AdminAccount, db: SessionDep) -> dict[str, Any]:
     return _key_view(api_keys.revoke_api_key(db, admin=admin, key_id=key_id))
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Account
-from api.deps import (CurrentAccount, ModeratorAccount, RegistryDep, SessionDep, SettingsDep, get_current_account,
+from api.deps import (BigId, CurrentAccount, ModeratorAccount, RegistryDep, SessionDep, SettingsDep, get_current_account,
                       oauth2_scheme, require_role)
 from api.frame_tickets import TICKET_SECONDS, issue_ticket, read_ticket
 from api.security_headers import html_with_inline_scripts
@@ -96,13 +96,13 @@ def my_claims(db: SessionDep, moderator: ModeratorAccount) -> dict[str, Any]:
 
 
 @router.post(f"{PREFIX}/reports/{{report_id}}/release", response_model=Released)
-def release(report_id: int, db: SessionDep, moderator: ModeratorAccount) -> dict[str, Any]:
+def release(report_id: BigId, db: SessionDep, moderator: ModeratorAccount) -> dict[str, Any]:
     report = queue.release_report(db, report_id=report_id, moderator=moderator)
     return {"id": report.id, "status": report.status}
 
 
 @router.get(f"{PREFIX}/reports/{{report_id}}", response_model=ModerationReportView)
-def moderation_report(report_id: int, db: SessionDep, moderator: ModeratorAccount) -> dict[str, Any]:
+def moderation_report(report_id: BigId, db: SessionDep, moderator: ModeratorAccount) -> dict[str, Any]:
     return moderation_report_view(db, get_report_for(db, report_id=report_id, account=moderator))
 
 
@@ -112,7 +112,7 @@ class MapTicket(BaseModel):
 
 
 @router.post(f"{PREFIX}/reports/{{report_id}}/map-ticket", response_model=MapTicket)
-def report_map_ticket(report_id: int, db: SessionDep, moderator: ModeratorAccount,
+def report_map_ticket(report_id: BigId, db: SessionDep, moderator: ModeratorAccount,
                       settings: SettingsDep) -> MapTicket:
     """A one-minute ticket to open the report's map in a sandboxed frame (which cannot send the
     login token): the console's map frame has an opaque origin and never sees the token."""
@@ -122,7 +122,7 @@ def report_map_ticket(report_id: int, db: SessionDep, moderator: ModeratorAccoun
 
 
 @router.get(f"{PREFIX}/reports/{{report_id}}/map", response_class=HTMLResponse)
-def report_map(report_id: int, request: Request, db: SessionDep, settings: SettingsDep,
+def report_map(report_id: BigId, request: Request, db: SessionDep, settings: SettingsDep,
                token: Annotated[str | None, Depends(oauth2_scheme)] = None,
                ticket: Annotated[str | None, Query(max_length=2000, description="from map-ticket")] = None,
                ) -> HTMLResponse:
@@ -142,7 +142,7 @@ def report_map(report_id: int, request: Request, db: SessionDep, settings: Setti
 
 
 @router.post(f"{PREFIX}/reports/{{report_id}}/decision", response_model=DecisionResult)
-def decide(report_id: int, body: DecisionRequest, db: SessionDep, moderator: ModeratorAccount,
+def decide(report_id: BigId, body: DecisionRequest, db: SessionDep, moderator: ModeratorAccount,
            registry: RegistryDep, settings: SettingsDep) -> dict[str, Any]:
     decision = service.decide(db, report_id=report_id, moderator=moderator, registry=registry, settings=settings,
                               given=service.DecisionInput(**body.model_dump()))
@@ -178,7 +178,7 @@ def pending_second_reviews(db: SessionDep, _: ModeratorAccount) -> dict[str, Any
 
 
 @router.post(f"{PREFIX}/reviews/{{review_id}}/second-review", response_model=DecisionResult)
-def second_review(review_id: int, body: SecondReviewRequest, db: SessionDep, moderator: ModeratorAccount,
+def second_review(review_id: BigId, body: SecondReviewRequest, db: SessionDep, moderator: ModeratorAccount,
                   settings: SettingsDep) -> dict[str, Any]:
     decision = service.second_review(db, review_id=review_id, moderator=moderator, outcome=body.outcome,
                                      comment=body.comment, settings=settings)
@@ -196,7 +196,7 @@ def retire(toilet_id: uuid.UUID, body: Annotated[RetireRequest, Body()], db: Ses
 
 @router.get("/api/v1/reports/{report_id}/history", tags=["reports"], response_model=ReportHistory,
             response_model_exclude_unset=True)  # a volunteer's copy has no moderator names, not null ones
-def history_of_report(report_id: int, db: SessionDep, account: CurrentAccount) -> dict[str, Any]:
+def history_of_report(report_id: BigId, db: SessionDep, account: CurrentAccount) -> dict[str, Any]:
     """Moderators and admins see who did what; the volunteer who sent it sees what happened."""
     report = get_report_for(db, report_id=report_id, account=account)
     return report_history(db, report=report, show_actors=account.role in ("moderator", "admin"))

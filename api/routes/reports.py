@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accounts.models import Account
 from api.deps import (
+    BigId,
     CurrentAccount,
     RegistryDep,
     SessionDep,
@@ -43,13 +44,36 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# The form nests five levels deep (access_route.obstacles[].location); anything far deeper is
+# an attack on the parser or on the recursion of whatever walks the document next.
+MAX_JSON_DEPTH = 32
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value, without recursion (1 for a scalar)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
 async def read_json_body(request: Request) -> Any:
     raw = await request.body()
     try:
-        return json.loads(raw, parse_constant=_reject_constant)
+        body = json.loads(raw, parse_constant=_reject_constant)
+    except RecursionError as exc:  # e.g. 100,000 '[': the parser's own recursion limit
+        raise fail("json_too_deep", max_depth=MAX_JSON_DEPTH) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise fail("malformed_json", field_error(
             "", "본문을 JSON으로 읽을 수 없습니다.", f"Cannot parse the body: {exc}")) from exc
+    if _depth(body) > MAX_JSON_DEPTH:
+        raise fail("json_too_deep", max_depth=MAX_JSON_DEPTH)
+    return body
 
 
 def _submission_response(db: Session, response: Response, submit: Callable[[], service.Submission]
@@ -68,7 +92,7 @@ _IMAGE = {200: {"content": {"image/jpeg": {"schema": {"type": "string", "format"
 
 
 
-def owned_report(report_id: int, db: SessionDep, account: CurrentAccount) -> Report:
+def owned_report(report_id: BigId, db: SessionDep, account: CurrentAccount) -> Report:
     return service.get_report_for(db, report_id=report_id, account=account)
 
 
@@ -111,7 +135,7 @@ def get_report(report: OwnedReport, db: SessionDep) -> dict[str, Any]:
                         503: {"description": "Too many photos being processed (photo_busy) or the database "
                                              "is briefly down; Retry-After says when to try again"}})
 async def upload_photo(
-    report_id: int, request: Request, volunteer: VolunteerReleased, settings: SettingsDep,
+    report_id: BigId, request: Request, volunteer: VolunteerReleased, settings: SettingsDep,
     file: Annotated[UploadFile, File(description="JPEG, PNG or WebP")],
     kind: Annotated[Literal["entrance", "route", "door", "interior", "other"], Form()],
 ) -> JSONResponse:
@@ -169,7 +193,7 @@ def get_photo(report: OwnedReport, photo_id: uuid.UUID, db: SessionDep, settings
              responses={200: {"model": ReportView, "description": "A retry of a revision already stored"}},
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": default_registry().schema()}}}})
-async def revise_report(report_id: int, request: Request, response: Response, db: SessionDep,
+async def revise_report(report_id: BigId, request: Request, response: Response, db: SessionDep,
                         volunteer: VolunteerAccount, registry: RegistryDep, settings: SettingsDep) -> dict[str, Any]:
     """Send a fixed version of a report the moderator sent back (status changes_requested)."""
     body = await read_json_body(request)

@@ -299,9 +299,11 @@ def test_revision_after_changes_requested_reenters_the_queue(client, db, volunte
                              json=report_body()), 404)
 
 
-def test_unknown_report_id_is_404_and_bad_id_422(client, volunteer):
+def test_unknown_report_id_is_404_and_so_is_an_id_that_does_not_parse(client, volunteer):
     assert_error(client.get("/api/v1/reports/999999", headers=volunteer), 404)
-    assert_error(client.get("/api/v1/reports/abc", headers=volunteer), 422, path="report_id")
+    # a path that does not parse names nothing: 404 too (issue 11), never a DataError's 500
+    for bad in ("abc", "99999999999999999999999", "-1", "0", "9223372036854775808"):
+        assert_error(client.get(f"/api/v1/reports/{bad}", headers=volunteer), 404)
 
 
 def test_a_fresh_uuid_per_report(client, volunteer):

@@ -96,4 +96,5 @@ def test_nearby_is_nearest_first_within_the_radius(client, db):
 def test_unknown_toilet_is_404_in_the_error_shape(client):
     assert_error_shape(client.get("/api/v1/toilets/00000000-0000-0000-0000-000000000000"), 404, "toilet_not_found")
     assert_error_shape(client.get("/api/v1/toilets/00000000-0000-0000-0000-000000000000/history"), 404)
-    assert_error_shape(client.get("/api/v1/toilets/not-a-uuid"), 422)
+    # a path that does not parse names nothing, like one that matches no row (issue 11)
+    assert_error_shape(client.get("/api/v1/toilets/not-a-uuid"), 404, "not_found")
