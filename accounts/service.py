@@ -16,16 +16,21 @@ from accounts.security import burn_time_for_unknown_user, hash_password, issue_t
 from core.audit import record_audit
 from core.config import Settings
 from core.errors import fail, field_error
+from core.text import TextRefused, clean_text
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 STAFF_ROLES = ("moderator", "exporter", "admin")
 
 
-def _check_username(username: str) -> str:
-    name = unicodedata.normalize("NFC", username).strip()
+def _check_username(username: str, path: str = "nickname") -> str:
+    try:
+        name = clean_text(username).strip()
+    except TextRefused as exc:
+        raise fail("invalid_nickname", exc.at(path)) from exc
+    # Any other format character (category Cf) left after cleaning is still refused in a login name.
     if not 2 <= len(name) <= 40 or any(unicodedata.category(c).startswith("C") for c in name):
-        raise fail("invalid_nickname", field_error("nickname", "2~40자, 제어 문자 없이 입력해 주세요.",
+        raise fail("invalid_nickname", field_error(path, "2~40자, 제어 문자 없이 입력해 주세요.",
                          "2 to 40 characters, no control characters."))
     return name
 
@@ -37,7 +42,10 @@ def _check_password(password: str, path: str = "password") -> None:
 
 
 def find_by_username(db: Session, username: str) -> Account | None:
-    name = unicodedata.normalize("NFC", username).strip()
+    try:
+        name = clean_text(username).strip()  # as create_account stored it
+    except TextRefused:
+        return None  # no stored name holds what clean_text refuses
     return db.scalars(select(Account).where(func.lower(Account.username) == name.lower())).one_or_none()
 
 
@@ -55,7 +63,7 @@ def create_account(
     if role not in ROLES:
         raise fail("invalid_role", field_error(
             "role", f"가능한 값: {', '.join(ROLES)}", f"One of: {', '.join(ROLES)}"))
-    name = _check_username(username)
+    name = _check_username(username, username_field)
     _check_password(password)
     if age_band is not None and age_band not in AGE_BANDS:
         raise fail("invalid_age_band", field_error("age_band", f"가능한 값: {', '.join(AGE_BANDS)}",

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import json
+
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,8 +21,16 @@ def error_body(code: str, ko: str, en: str, fields: list[E.FieldError] | None = 
     return {"code": code, "message_ko": ko, "message_en": en, "fields": [f.as_dict() for f in fields or []]}
 
 
+class ErrorJSONResponse(JSONResponse):
+    """An error may quote input that is not text (a lone surrogate sent as a JSON escape, in a
+    path or a key): written back as the same JSON escape instead of failing to encode."""
+
+    def render(self, content) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
+
+
 def error_response(status: int, code: str, ko: str, en: str, fields=None, headers=None) -> JSONResponse:
-    return JSONResponse(error_body(code, ko, en, fields), status_code=status, headers=headers)
+    return ErrorJSONResponse(error_body(code, ko, en, fields), status_code=status, headers=headers)
 
 
 def problem_response(exc: E.DomainError) -> JSONResponse:

@@ -14,6 +14,7 @@ from core.config import Settings
 from exports.profiles import Profile
 from exports.profiles.base import Column
 from exports.request import ExportRequest
+from exports.sql import csv_safe
 
 FROM_BY_LAYER = {
     "toilets": ("toilets t JOIN districts d ON d.code = t.district_code", "t.location", "t.status"),
@@ -84,7 +85,7 @@ def csv_query(req: ExportRequest, settings: Settings) -> Query:
         chosen.sort(key=lambda c: keep.index(c.key))
     cols = []
     for c in chosen:
-        expr = c.sql
+        expr = csv_safe(c.sql, c.max_chars) if c.kind == "text" else c.sql
         if incremental and c.key != mapping.id_column:
             expr = f"CASE WHEN ch.change = 'delete' THEN NULL ELSE ({expr})::text END"
         cols.append(f'{expr} AS "{c.key}"')

@@ -45,3 +45,15 @@ def kst(expr: str, fmt: str) -> str:
 def fixed7(expr: str) -> str:
     """A coordinate as plain decimal text with 7 decimals (about 1 cm), dot as separator."""
     return f"(round(({expr})::numeric, 7)::text)"
+
+
+def csv_safe(expr: str, max_chars: int | None = None) -> str:
+    """A text cell neutralised for spreadsheets as OWASP recommends ("CSV Injection"): one single
+    quote (') before a value that starts with =, +, -, @, tab or CR, so Excel, LibreOffice and
+    Sheets show it as text instead of running it (=HYPERLINK(…), =cmd|…, @SUM(…)). The value is
+    evaluated once, NULL stays NULL, and the cell stays within `max_chars` if given (the quote
+    counts). Number columns never come here: -12.5 stays a number."""
+    # chr(9), chr(13): a real tab and CR in the class; '-' last so it is no range
+    pattern = "'^([=+@' || chr(9) || chr(13) || '-])'"
+    safe = f"regexp_replace({expr}, {pattern}, '''\\1')"
+    return clip(safe, max_chars) if max_chars else safe

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from core.errors import FieldError, fail, field_error
+from core.text import clean_document
 
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -73,18 +74,32 @@ class SchemaRegistry:
         errors = sorted(self._validators[version].iter_errors(payload), key=lambda e: list(e.absolute_path))
         field_errors = [translate(e) for e in errors]
         field_errors += _check_observed_at(payload.get("observed_at"))
+        field_errors += clean_document(payload, multiline=is_multiline)[1]
         if field_errors:
             raise fail("invalid_report", *_dedupe(field_errors))
         return version
 
     def upgrade(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The validated payload as stored beside the raw one: its text cleaned (core.text: NFC,
+        invisible characters stripped) and upgraded to the latest form version. The argument is
+        not changed: the raw payload stays exactly as sent."""
         version = payload["schema_version"]
-        current = payload
+        current = clean_document(payload, multiline=is_multiline)[0]
         while version < self.latest_version:
             current = self.upgrades[version](json.loads(json.dumps(current)))
             version += 1
             current["schema_version"] = version
         return current
+
+
+# Free-text fields where a newline is part of the text (the phone shows them as text areas).
+MULTILINE_FIELDS = ("notes", "place.location_detail", "access_route.obstacles.*.note")
+
+
+def is_multiline(path: str) -> bool:
+    """Whether the payload field at a dotted path (list items by index) is multi-line text."""
+    parts = ["*" if p.isdigit() else p for p in path.split(".")]
+    return ".".join(parts) in MULTILINE_FIELDS
 
 
 def _dedupe(errors: list[FieldError]) -> list[FieldError]:

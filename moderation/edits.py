@@ -11,16 +11,25 @@ import copy
 from typing import Any
 
 from core.errors import fail, field_error
+from core.text import clean_document
+from mobile_schema.registry import is_multiline
 
 EDITABLE_ROOTS = ("place", "toilet", "access_route", "location", "notes")
 
 _MISSING = object()
 
 
-def apply_edits(payload: dict[str, Any], edits: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def apply_edits(payload: dict[str, Any], raw_edits: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The payload with the edits applied, and the diff `[{path, before, after}]` (unchanged values dropped)."""
     result = copy.deepcopy(payload)
     diff: list[dict[str, Any]] = []
+    # The moderator's text is cleaned like the volunteer's (core.text), each value at the
+    # payload path it lands on; refused characters are field errors under edits.<path>.
+    edits, refused = {}, []
+    for path, value in raw_edits.items():
+        edits[path] = clean_document(value, path=path, multiline=is_multiline, errors=refused)[0]
+    if refused:
+        raise fail("invalid_edits", *[field_error(f"edits.{e.path}", e.message_ko, e.message_en) for e in refused])
     for path, value in sorted(edits.items()):
         parts = path.split(".")
         if not path or parts[0] not in EDITABLE_ROOTS or any(not p for p in parts):

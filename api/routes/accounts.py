@@ -14,6 +14,7 @@ from accounts import service
 from accounts.models import Account, Organisation
 from api.deps import (AdminAccount, CurrentAccount, PathAccount, SessionDep, SettingsDep, limit_join, limit_login,
                       limit_password_change)
+from core.text import MultilineText, Text
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -23,7 +24,7 @@ Role = Literal["volunteer", "moderator", "exporter", "admin"]
 
 class VolunteerJoin(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    nickname: str = Field(min_length=2, max_length=40)
+    nickname: Text = Field(min_length=2, max_length=40)
     password: str = Field(min_length=8, max_length=128)
     organisation_code: str | None = Field(default=None, max_length=32)
     age_band: AgeBand
@@ -31,7 +32,7 @@ class VolunteerJoin(BaseModel):
 
 class AccountCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str = Field(min_length=2, max_length=40)
+    username: Text = Field(min_length=2, max_length=40)
     password: str = Field(min_length=8, max_length=128)
     role: Role
     organisation_code: str | None = Field(default=None, max_length=32)
@@ -66,18 +67,18 @@ class PasswordChange(BaseModel):
 class PasswordReset(BaseModel):
     model_config = ConfigDict(extra="forbid")
     new_password: str = Field(min_length=8, max_length=128)
-    reason: str | None = Field(default=None, max_length=500)
+    reason: MultilineText | None = Field(default=None, max_length=500)
 
 
 class LifecycleChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str | None = Field(default=None, max_length=500)
+    reason: MultilineText | None = Field(default=None, max_length=500)
 
 
 class OrganisationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=2, max_length=32, pattern=r"^[A-Za-z0-9-]+$")
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
 
 
 class OrganisationOut(BaseModel):

@@ -22,6 +22,7 @@ from api.deps import (INT4_MAX, AdminAccount, RateLimitsDep, SessionDep, Setting
 from api.params import BboxParam, DistrictParam, VerdictParam
 from api.streaming import ClosingStreamingResponse
 from core.errors import fail
+from core.text import Text
 from exports import api_keys, snapshot_store, snapshots
 from exports.schemas import SnapshotView
 from exports.request import ExportRequest, etag_for, layer_state, parse_request
@@ -60,7 +61,7 @@ def limit_snapshots(request: Request, limits: RateLimitsDep, caller: ExportCalle
 class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     account_id: int = Field(ge=1, le=INT4_MAX)
-    label: str = Field(min_length=1, max_length=100)
+    label: Text = Field(min_length=1, max_length=100)
 
 
 class ApiKeyView(BaseModel):

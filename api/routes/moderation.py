@@ -17,6 +17,7 @@ from api.deps import (BigId, CurrentAccount, ModeratorAccount, RegistryDep, Sess
 from api.frame_tickets import TICKET_SECONDS, issue_ticket, read_ticket
 from api.security_headers import html_with_inline_scripts
 from core.errors import fail
+from core.text import MultilineText, Text
 from moderation import queue, service
 from moderation.console_map import report_map_html
 from moderation.models import ACTION_LABELS, REJECT_REASONS
@@ -54,22 +55,22 @@ class DecisionRequest(BaseModel):
     edits: dict[str, Any] | None = Field(default=None, description="dotted path → new value, e.g. "
                                          '{"toilet.door_clear_width_cm": 92, "location": {"lon": …, "lat": …}}')
     confirmed: list[str] | None = Field(default=None, description="criteria the moderator confirmed by eye")
-    merge_into: str | None = Field(default=None, description="published toilet id (merge)")
-    toilet_id: str | None = Field(default=None, description="published toilet id (retire)")
-    reason_code: str | None = Field(default=None, description="reject: one of GET /moderation/reason-codes")
-    comment: str | None = Field(default=None, max_length=4000)
-    message: str | None = Field(default=None, max_length=4000, description="request_changes: to the volunteer")
+    merge_into: Text | None = Field(default=None, description="published toilet id (merge)")
+    toilet_id: Text | None = Field(default=None, description="published toilet id (retire)")
+    reason_code: Text | None = Field(default=None, description="reject: one of GET /moderation/reason-codes")
+    comment: MultilineText | None = Field(default=None, max_length=4000)
+    message: MultilineText | None = Field(default=None, max_length=4000, description="request_changes: to the volunteer")
 
 
 class SecondReviewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     outcome: Literal["confirm", "overturn"]
-    comment: str | None = Field(default=None, max_length=4000)
+    comment: MultilineText | None = Field(default=None, max_length=4000)
 
 
 class RetireRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(max_length=2000)
+    reason: MultilineText = Field(max_length=2000)
 
 
 def _decision_out(db, decision: service.Decision) -> dict[str, Any]:

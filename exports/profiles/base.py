@@ -16,6 +16,11 @@ LAYERS = ("toilets", "routes")
 class Column:
     key: str
     sql: str
+    # "text" cells are neutralised in CSV against spreadsheet formulas (exports.sql.csv_safe);
+    # "number" cells (coordinates, versions, measurements) stay numbers, a minus sign and all.
+    kind: str = "text"
+    # A consumer's column size: the neutralised cell is clipped to it too.
+    max_chars: int | None = None
 
 
 @dataclass(frozen=True)

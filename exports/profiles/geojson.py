@@ -32,7 +32,7 @@ def _utc(expr: str) -> str:
 
 TOILET_PROPERTIES = (
     Column("id", "t.id::text"),
-    Column("version", "t.version"),
+    Column("version", "t.version", kind="number"),
     Column("status", "t.status"),
     Column("retired_reason", "t.retired_reason"),
     Column("name", "t.name"),
@@ -57,14 +57,16 @@ def _flat(group: str, name: str) -> Column:
     # JSON lists stay JSON text; scalars as PostgreSQL prints them (true/false, 100, text)
     if name == "obstacles":
         return Column(f"{group}.{name}", f"(t.data #> '{{{group},{name}}}')::text")
-    return Column(f"{group}.{name}", f"(t.data #>> '{{{group},{name}}}')")
+    # measurements (…_cm, …_percent) are numbers; the rest is text (booleans print as true/false)
+    kind = "number" if name.endswith(("_cm", "_percent")) else "text"
+    return Column(f"{group}.{name}", f"(t.data #>> '{{{group},{name}}}')", kind=kind)
 
 
 TOILET_CSV = (
     *[c for c in TOILET_PROPERTIES if c.key not in ("place", "toilet", "access_route", "photo_urls")],
     Column("photo_urls", f"({PHOTO_URLS})::text"),
-    Column("lon", fixed7("ST_X(t.location)")),
-    Column("lat", fixed7("ST_Y(t.location)")),
+    Column("lon", fixed7("ST_X(t.location)"), kind="number"),
+    Column("lat", fixed7("ST_Y(t.location)"), kind="number"),
     *[_flat("place", f) for f in PLACE_FIELDS],
     *[_flat("toilet", f) for f in TOILET_FIELDS],
     *[_flat("access_route", f) for f in ROUTE_FIELDS],
@@ -72,10 +74,10 @@ TOILET_CSV = (
 
 ROUTE_PROPERTIES = (
     Column("toilet_id", "t.id::text"),
-    Column("version", "r.version"),
+    Column("version", "r.version", kind="number"),
     Column("status", "r.status"),
     Column("step_free", "r.step_free"),
-    Column("length_m", "round(ST_Length(r.path::geography)::numeric, 1)"),
+    Column("length_m", "round(ST_Length(r.path::geography)::numeric, 1)", kind="number"),
     Column("toilet_name", "t.name"),
     Column("district_code", "t.district_code"),
     Column("elevator", "(t.data #>> '{access_route,elevator}')"),
@@ -84,7 +86,7 @@ ROUTE_PROPERTIES = (
 )
 ROUTE_CSV = (
     *[c for c in ROUTE_PROPERTIES if c.key != "ramp_slope_percent"],
-    Column("ramp_slope_percent", "(t.data #>> '{access_route,ramp_slope_percent}')"),
+    Column("ramp_slope_percent", "(t.data #>> '{access_route,ramp_slope_percent}')", kind="number"),
     Column("wkt", "ST_AsText(r.path, 7)"),
 )
 

@@ -13,6 +13,8 @@ retired toilets stay in the full file, marked 사용불가.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from exports.profiles.base import Column, LayerMapping, Profile
 from exports.sql import blank, clip, field, fixed7, join_known, kst, lit, vocab, with_unit
 
@@ -159,17 +161,19 @@ def _common_head(name_sql: str, x_sql: str, y_sql: str, coord_type: str, coord_d
         Column("COT_THEME_ID", ":theme_id"),
         Column("COT_THEME_SUB_ID", "''"),
         Column("COT_CONTS_ID", "t.id::text"),
-        Column("COT_CONTS_NAME", clip(name_sql, NAME_LIMIT)),
+        Column("COT_CONTS_NAME", clip(name_sql, NAME_LIMIT), max_chars=NAME_LIMIT),
         Column("COT_CONTS_LAN_TYPE", "'KOR'"),
-        Column("COT_COORD_X", fixed7(x_sql)),
-        Column("COT_COORD_Y", fixed7(y_sql)),
+        Column("COT_COORD_X", fixed7(x_sql), kind="number"),
+        Column("COT_COORD_Y", fixed7(y_sql), kind="number"),
         Column("COT_COORD_TYPE", lit(coord_type)),
         Column("COT_COORD_DATA", coord_data),
         Column("COT_LINE_COLOR", color),
-        Column("COT_LINE_WEIGHT", weight),
+        Column("COT_LINE_WEIGHT", weight, kind="number"),
         Column("COT_LINE_PATTERN", pattern),
-        Column("COT_ADDR_FULL_NEW", blank(clip(field("place", "road_address"), ADDRESS_LIMIT))),
-        Column("COT_ADDR_FULL_OLD", blank(clip(field("place", "lot_address"), ADDRESS_LIMIT))),
+        Column("COT_ADDR_FULL_NEW", blank(clip(field("place", "road_address"), ADDRESS_LIMIT)),
+               max_chars=ADDRESS_LIMIT),
+        Column("COT_ADDR_FULL_OLD", blank(clip(field("place", "lot_address"), ADDRESS_LIMIT)),
+               max_chars=ADDRESS_LIMIT),
         Column("COT_SI_NAME", "'서울특별시'"),
         Column("COT_GU_NAME", "d.name_ko"),
         Column("COT_DONG_NAME", "''"),  # not collected; never derived from a guess
@@ -197,7 +201,7 @@ def _tail(updated: str, photos: bool) -> list[Column]:
 def _extras(status: str, version: str) -> list[Column]:
     return [
         Column("x_status", status),
-        Column("x_version", f"{version}::text"),
+        Column("x_version", f"{version}::text", kind="number"),
         Column("x_verdict", "t.verdict"),
         Column("x_district_code", "t.district_code"),
         Column("x_full_name", "t.name"),
@@ -224,9 +228,9 @@ ROUTE_PROPERTIES = tuple(
 
 
 def _csv(properties: tuple[Column, ...], lon: str, lat: str) -> tuple[Column, ...]:
-    cot = [Column(c.key.lower(), c.sql) for c in properties if c.key.startswith("COT_")]
+    cot = [replace(c, key=c.key.lower()) for c in properties if c.key.startswith("COT_")]
     extra = [c for c in properties if c.key.startswith("x_")]
-    return (*cot, Column("lat", fixed7(lat)), Column("lng", fixed7(lon)), *extra)
+    return (*cot, Column("lat", fixed7(lat), kind="number"), Column("lng", fixed7(lon), kind="number"), *extra)
 
 
 # Exactly the columns 계단뿌셔클럽 reads, in its order: about half the bytes per row, so about
