@@ -10,10 +10,14 @@ database; the whole run stays near a minute on two cores.
 
 from __future__ import annotations
 
+import copy
+import json
 import time
 from datetime import timedelta
 
 import hypothesis
+import pytest
+from argon2 import PasswordHasher
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -22,10 +26,11 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from schemathesis import GenerationMode
 
-from tests.api.world import build_world
+from tests.api.test_authz_matrix import COLUMNS, parse_matrix, request_for
+from tests.api.world import ROLES, build_world
 
 FUZZ_ROLES = ("anonymous", "volunteer", "moderator", "exporter", "api_key", "admin")
-EXAMPLES = 6  # per operation, role and generation mode
+EXAMPLES = 5  # per operation, role and generation mode
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 # Which real object a path parameter names, per operation path (else the first that fits).
@@ -104,14 +109,27 @@ def _strategies(op, world):
     return out
 
 
-def test_openapi_fuzz_every_operation_every_role(app, client, db):
+@pytest.fixture
+def cheap_password_hashing(monkeypatch):
+    """Logins and joins the fuzzer sends by the hundred each cost an argon2 run; in this test
+    they run with the cheapest parameters (same code path, unknown names included)."""
+    import accounts.security as security
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(security, "_hasher", cheap)
+    monkeypatch.setattr(security, "_DUMMY_HASH", cheap.hash("not-a-real-password"))
+
+
+def test_openapi_fuzz_every_operation_every_role(app, client, db, cheap_password_hashing):
     world = build_world(client, db)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
     started = time.monotonic()
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 30  # the schema really lists the API
+    slowest: list[tuple[float, str]] = []
     for op in operations:
+        op_started = time.monotonic()
         strategies = _strategies(op, world)
         for role in FUZZ_ROLES:
             auth = world.headers[role]
@@ -133,6 +151,51 @@ def test_openapi_fuzz_every_operation_every_role(app, client, db):
                 run()
             except Exception as exc:  # collect every finding, then fail once with all of them
                 failures.append(f"{op.method.upper()} {op.path} as {role}: {str(exc)[:1500]}")
+        slowest.append((time.monotonic() - op_started, f"{op.method.upper()} {op.path}"))
     elapsed = time.monotonic() - started
-    print(f"\nfuzzed {len(operations)} operations × {len(FUZZ_ROLES)} roles in {elapsed:.1f} s")
+    print(f"\nfuzzed {len(operations)} operations × {len(FUZZ_ROLES)} roles in {elapsed:.1f} s; slowest:",
+          ", ".join(f"{name} {t:.1f} s" for t, name in sorted(slowest, reverse=True)[:5]))
     assert not failures, "\n\n".join(failures)
+
+
+# Schemathesis draws hostile characters into the right field only by chance; this sweep makes
+# sure of it: each string of each valid request of the authorisation matrix, one at a time.
+SWEEP = ("\x00", "\ud800", "\u202e", "=1+1", "x" * 5000)
+SWEEP_ROLES = ("admin", "volunteer", "moderator", "exporter", "anonymous")
+
+
+def test_every_string_of_every_valid_request_holds_hostile_text(app, client, db, connection):
+    world = build_world(client, db)
+    role_of = dict(zip(COLUMNS, ROLES, strict=True))
+    failures, sent = [], 0
+    for (method, path), expected in sorted(parse_matrix().items()):
+        allowed = [role_of[c] for c, status in expected.items() if status < 300 and role_of[c] in SWEEP_ROLES]
+        if not allowed or path.endswith("/*"):
+            continue
+        role = min(allowed, key=SWEEP_ROLES.index)
+        url, body = request_for(method, path, world)
+        payload_key = "json" if "json" in body else "data" if "data" in body else None
+        spots = list(_strings(body[payload_key])) if payload_key else []
+        for spot in spots:
+            for value in SWEEP:
+                if payload_key == "data" and value == "\ud800":
+                    continue  # not sendable in a form: no client can
+                mutated = dict(body)
+                mutated[payload_key] = _replace(copy.deepcopy(body[payload_key]), spot, value)
+                if payload_key == "json":  # escaped as a phone's JSON would (\ud800 included)
+                    mutated["content"] = json.dumps(mutated.pop("json"))
+                    mutated["headers"] = {"content-type": "application/json"}
+                savepoint = connection.begin_nested()
+                try:
+                    r = client.request(method, url, **{**mutated, "headers": {**world.headers[role],
+                                                                              **mutated.get("headers", {})}})
+                except Exception as exc:  # a server exception surfaces here in the test client
+                    r, failures = None, [*failures, f"{method} {path} {spot}={value[:12]!r}: {exc!r}"[:300]]
+                finally:
+                    savepoint.rollback()
+                sent += 1
+                if r is not None and r.status_code >= 500:
+                    failures.append(f"{method} {path} {spot}={value[:12]!r}: {r.status_code} {r.text[:200]}")
+    print(f"\nhostile-text sweep: {sent} requests")
+    assert sent > 100
+    assert not failures, "\n".join(failures)
