@@ -52,6 +52,7 @@ GET    /api/v1/moderation/claims                               401 403  403  200
 POST   /api/v1/moderation/reports/{report_id}/release          401 403  403  200  403 403 401  403
 GET    /api/v1/moderation/reports/{report_id}                  401 403  403  200  200 403 401  200
 GET    /api/v1/moderation/reports/{report_id}/map              401 403  403  200  200 403 401  200
+POST   /api/v1/moderation/reports/{report_id}/map-ticket       401 403  403  200  200 403 401  200
 POST   /api/v1/moderation/reports/{report_id}/decision         401 403  403  200  403 403 401  403
 GET    /api/v1/moderation/queue                                401 403  403  200  200 403 401  200
 GET    /api/v1/moderation/reason-codes                         200 200  200  200  200 200 200  200

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import count_rows, join_and_login, login, make_account
+from tests.factories import count_rows, join_and_login, login, make_account
 
 
 def assert_4xx(r, status: int, code: str | None = None) -> dict:

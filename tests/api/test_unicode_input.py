@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import count_rows, join_and_login, login, make_account, report_body
+from tests.factories import count_rows, join_and_login, login, make_account, report_body
 from tests.moderation.helpers import claim_one, decide
 
 RLO = "\u202e"

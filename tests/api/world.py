@@ -16,7 +16,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from tests.conftest import join_and_login, login, make_account, report_body
+from tests.factories import join_and_login, login, make_account, report_body
 
 # Each report a little apart (about 60 m), so none is another's duplicate.
 _SPOTS = [(126.97790, 37.56630), (126.97850, 37.56680), (126.97700, 37.56560), (126.97900, 37.56560),

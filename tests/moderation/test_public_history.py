@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import make_account, login
+from tests.factories import make_account, login
 from tests.moderation.helpers import claim_one, decide, submit
 
 NOTE_BEFORE = "비공개-메모-원본 private note as sent"
