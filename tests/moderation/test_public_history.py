@@ -16,7 +16,7 @@ NEW_ROUTE = [[126.97746, 37.56606], [126.97791, 37.56631]]
 
 
 def test_public_history_has_no_unpublished_before_values_free_text_or_identities(client, db):
-    first, _ = submit(client, notes=NOTE_BEFORE, **{"location.accuracy_m": 7.25, "access_route.path": {
+    first, _ = submit(client, notes=NOTE_BEFORE, **{"location.accuracy_m": 83.0625, "access_route.path": {
         "type": "LineString", "coordinates": RAW_ROUTE}, "access_route.obstacles": []})
     a_name, b_name = make_account(db, "moderator", "history-mod-a"), make_account(db, "moderator", "history-mod-b")
     a, b = login(client, a_name, "correct horse"), login(client, b_name, "correct horse")
@@ -25,7 +25,7 @@ def test_public_history_has_no_unpublished_before_values_free_text_or_identities
         "notes": NOTE_AFTER,
         "toilet.door_clear_width_cm": 95,
         "access_route.path": {"type": "LineString", "coordinates": NEW_ROUTE},
-        "location": {"lon": 126.97791, "lat": 37.56631, "accuracy_m": 3.5, "source": "map_pin"},
+        "location": {"lon": 126.97791, "lat": 37.56631, "accuracy_m": 97.8125, "source": "map_pin"},
     })
     assert r.status_code == 200, r.text
     toilet_id = r.json()["toilet_id"]
@@ -47,7 +47,8 @@ def test_public_history_has_no_unpublished_before_values_free_text_or_identities
     assert h.status_code == 200
     body = h.json()
     text = json.dumps(body, ensure_ascii=False)
-    for secret in (NOTE_BEFORE, NOTE_AFTER, COMMENT, SECOND, a_name, b_name, "7.25", "3.5", "map_pin"):
+    # (the accuracies are numbers no timestamp or coordinate can contain: seconds stop at 59)
+    for secret in (NOTE_BEFORE, NOTE_AFTER, COMMENT, SECOND, a_name, b_name, "83.0625", "97.8125", "map_pin"):
         assert secret not in text, secret
     assert "126.977431" not in text and "37.566041" not in text  # the volunteer's raw GPS trace
     for key in ("moderator", "moderator_id", "actor", "actor_id", "reason", "comment", "volunteer", "report_id"):
