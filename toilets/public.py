@@ -140,7 +140,8 @@ def _without_path(group: Any) -> Any:
 
 
 def _jsonable(row: Any) -> dict[str, Any]:
-    return json.loads(json.dumps(dict(row), default=str))
+    # times as RFC 3339 (isoformat: "T" between date and time), not str()'s "2026-12-01 09:11:38"
+    return json.loads(json.dumps(dict(row), default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
 
 
 # For other domains' queries that must join the published layer in one statement (duplicate

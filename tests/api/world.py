@@ -9,6 +9,7 @@ second review, a snapshot, an exporter's API key.
 from __future__ import annotations
 
 import io
+import random
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +25,9 @@ _SPOTS = [(126.97790, 37.56630), (126.97850, 37.56680), (126.97700, 37.56560), (
 
 
 def jpeg(size=(48, 32)) -> bytes:
+    """A small JPEG, a new one each call (an upload of the same bytes is a retry: 200, not 201)."""
     buf = io.BytesIO()
-    Image.new("RGB", size, (120, 160, 200)).save(buf, "JPEG")
+    Image.new("RGB", size, tuple(random.randrange(256) for _ in range(3))).save(buf, "JPEG")
     return buf.getvalue()
 
 
