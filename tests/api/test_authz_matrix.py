@@ -16,9 +16,10 @@ from __future__ import annotations
 import uuid
 
 import fastapi.routing
+import pytest
 from starlette.routing import Mount
 
-from tests.api.world import ROLES, build_world
+from tests.api.world import ROLES, build_world, raise_rate_limits
 
 COLUMNS = ("anon", "vol", "other", "mod", "mod2", "exp", "key", "admin")
 assert len(COLUMNS) == len(ROLES)
@@ -29,8 +30,12 @@ GET    /openapi.json                                           200 200  200  200
 POST   /api/v1/volunteers                                      201 201  201  201  201 201 201  201
 POST   /api/v1/auth/token                                      200 200  200  200  200 200 200  200
 GET    /api/v1/me                                              401 200  200  200  200 200 401  200
+POST   /api/v1/me/password                                     401 200  200  200  200 200 401  200
 POST   /api/v1/accounts                                        401 403  403  403  403 403 401  201
 GET    /api/v1/accounts                                        401 403  403  403  403 403 401  200
+POST   /api/v1/accounts/{account_id}/deactivate                401 403  403  403  403 403 401  200
+POST   /api/v1/accounts/{account_id}/reactivate                401 403  403  403  403 403 401  200
+POST   /api/v1/accounts/{account_id}/password                  401 403  403  403  403 403 401  200
 POST   /api/v1/organisations                                   401 403  403  403  403 403 401  201
 GET    /api/v1/organisations                                   401 403  403  403  403 403 401  200
 GET    /api/v1/mobile-schema                                   200 200  200  200  200 200 200  200
@@ -131,7 +136,7 @@ def request_for(method: str, path: str, w) -> tuple[str, dict]:
         ids["sent_back_report"] if path.endswith("/revisions") else ids["owned_report"]
     url = path.replace("{name:path}", ids["snapshot_file"]).format(
         version=1, report_id=report, photo_id=ids["photo"], toilet_id=ids["toilet"], review_id=ids["review"],
-        key_id=ids["api_key"], snapshot_id=ids["snapshot"], layer="toilets", fmt="csv", name=ids["preview_photo"])
+        key_id=ids["api_key"], snapshot_id=ids["snapshot"], account_id=ids["other_volunteer_account"], layer="toilets", fmt="csv", name=ids["preview_photo"])
     unique = uuid.uuid4().hex[:8]
     bodies = {
         ("POST", "/api/v1/volunteers"): {"json": {"nickname": f"m{unique}", "password": "correct horse",
@@ -139,6 +144,10 @@ def request_for(method: str, path: str, w) -> tuple[str, dict]:
         ("POST", "/api/v1/auth/token"): {"data": {"username": ids["volunteer_name"], "password": "correct horse"}},
         ("POST", "/api/v1/accounts"): {"json": {"username": f"a{unique}", "password": "correct horse",
                                                 "role": "moderator"}},
+        ("POST", "/api/v1/me/password"): {"json": {"current_password": "correct horse",
+                                                   "new_password": "another correct horse"}},
+        ("POST", "/api/v1/accounts/{account_id}/deactivate"): {"json": {"reason": "행렬 시험"}},
+        ("POST", "/api/v1/accounts/{account_id}/password"): {"json": {"new_password": "another correct horse"}},
         ("POST", "/api/v1/organisations"): {"json": {"code": f"ORG-{unique}", "name": "행렬 단체"}},
         ("POST", "/api/v1/reports"): {"json": _fresh_report()},
         ("POST", "/api/v1/reports/{report_id}/photos"): {
@@ -167,6 +176,13 @@ def _jpeg():
     from tests.api.world import jpeg
 
     return jpeg()
+
+
+@pytest.fixture
+def settings(settings):
+    """The suite's settings with the abuse limits far above what one test sends: the limits stay
+    in every route's path, but this test's hundreds of requests from one client never meet them."""
+    return raise_rate_limits(settings)
 
 
 def test_every_route_has_a_row_and_no_row_is_stale(app):

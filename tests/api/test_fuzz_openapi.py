@@ -19,7 +19,8 @@ import hypothesis
 import pytest
 from argon2 import PasswordHasher
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -27,7 +28,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from schemathesis import GenerationMode
 
 from tests.api.test_authz_matrix import COLUMNS, parse_matrix, request_for
-from tests.api.world import ROLES, build_world
+from tests.api.world import ROLES, build_world, raise_rate_limits
 
 FUZZ_ROLES = ("anonymous", "volunteer", "moderator", "exporter", "api_key", "admin")
 EXAMPLES = 5  # per operation, role and generation mode
@@ -110,6 +111,13 @@ def _strategies(op, world):
 
 
 @pytest.fixture
+def settings(settings):
+    """Abuse limits far above what the fuzzer sends (thousands of requests from one client):
+    a 429 would hide the route behind it."""
+    return raise_rate_limits(settings)
+
+
+@pytest.fixture
 def cheap_password_hashing(monkeypatch):
     """Logins and joins the fuzzer sends by the hundred each cost an argon2 run; in this test
     they run with the cheapest parameters (same code path, unknown names included)."""
@@ -134,7 +142,7 @@ def test_openapi_fuzz_every_operation_every_role(app, client, db, cheap_password
         for role in FUZZ_ROLES:
             auth = world.headers[role]
 
-            @settings(max_examples=EXAMPLES * len(strategies), deadline=timedelta(seconds=5), database=None,
+            @hypothesis_settings(max_examples=EXAMPLES * len(strategies), deadline=timedelta(seconds=5), database=None,
                       derandomize=True, phases=[Phase.explicit, Phase.generate],
                       suppress_health_check=list(HealthCheck))
             @given(case=st.one_of(strategies))

@@ -48,6 +48,13 @@ ROLES = ("anonymous", "volunteer", "other_volunteer", "moderator", "moderator_no
          "admin")
 
 
+def raise_rate_limits(settings):
+    """Settings whose abuse limits (rate_limit_*) are far above anything a test sends."""
+    high = {name: "1000000/minute" for name in type(settings).model_fields if name.startswith("rate_limit_")
+            and name not in ("rate_limit_strategy", "rate_limit_pool_size")}
+    return settings.model_copy(update=high)
+
+
 def build_world(client: TestClient, db) -> World:
     def ok(r, status=200):
         assert r.status_code == status, r.text
@@ -102,6 +109,7 @@ def build_world(client: TestClient, db) -> World:
              "published_report": str(published), "photo": photo, "toilet": toilet, "review": str(review),
              "snapshot": snapshot["id"], "snapshot_file": snapshot["links"]["file"].rsplit("/", 1)[1],
              "api_key": str(key["id"]), "exporter_account": str(exporter_id), "preview_photo": photo_name,
-             "volunteer_name": ok(client.get("/api/v1/me", headers=vol))["username"]},
+             "volunteer_name": ok(client.get("/api/v1/me", headers=vol))["username"],
+             "other_volunteer_account": str(ok(client.get("/api/v1/me", headers=other))["id"])},
         usernames=names,
     )
