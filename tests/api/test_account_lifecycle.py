@@ -158,9 +158,9 @@ def test_only_admins_manage_accounts_and_bad_ids_are_4xx(client, db, admin):
         _error(client.post(f"/api/v1/accounts/{vid}/{action}", json=body), 401, "unauthorised")
         _error(client.post(f"/api/v1/accounts/999999/{action}", headers=admin["headers"], json=body), 404,
                "account_not_found")
-        for bad in ("0", str(2**40), "abc"):
-            r = client.post(f"/api/v1/accounts/{bad}/{action}", headers=admin["headers"], json=body)
-            assert r.status_code == 422, (bad, r.text)
+        for bad in ("0", str(2**40), "abc"):  # a path id that does not parse names nothing: 404
+            _error(client.post(f"/api/v1/accounts/{bad}/{action}", headers=admin["headers"], json=body), 404,
+                   "not_found")
     _error(client.post(f"/api/v1/accounts/{vid}/password", headers=admin["headers"], json={"new_password": "short"}),
            422, "invalid_request", "new_password")
     _error(client.post(f"/api/v1/accounts/{vid}/deactivate", headers=admin["headers"], json={"reason": "x" * 501}),
