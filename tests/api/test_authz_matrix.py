@@ -61,6 +61,7 @@ POST   /api/v1/moderation/reports/{report_id}/map-ticket       401 403  403  200
 POST   /api/v1/moderation/reports/{report_id}/decision         401 403  403  200  403 403 401  403
 GET    /api/v1/moderation/queue                                401 403  403  200  200 403 401  200
 GET    /api/v1/moderation/reason-codes                         200 200  200  200  200 200 200  200
+GET    /api/v1/moderation/vocabulary                           200 200  200  200  200 200 200  200
 GET    /api/v1/moderation/reviews                              401 403  403  200  200 403 401  200
 POST   /api/v1/moderation/reviews/{review_id}/second-review    401 403  403  403  200 403 401  200
 POST   /api/v1/moderation/toilets/{toilet_id}/retire           401 403  403  200  200 403 401  200
