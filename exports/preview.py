@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from core.html import inline_script_hashes, json_for_script
 from geo.districts import DISTRICTS
+from reports.photos import storage_key_of_public_name
+from toilets.public import is_main_photo
 from geo.maps import add_district_outlines, render_local, seoul_map
 
 VERDICT_STYLE = {  # colour-blind-safe palette; the legend and the popup also say it in words
@@ -52,16 +54,9 @@ def preview_points(db: Session, *, district: str | None = None) -> list[dict]:
 
 def main_photo_storage_key(db: Session, name: str) -> str | None:
     """The storage key of a photo that is the main photo of a published toilet, else None: the
-    preview serves those photos only."""
-    m = re.fullmatch(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9]+)", name)
-    if not m:
-        return None
-    row = db.execute(text("""
-        SELECT p.storage_key FROM report_photos p
-         WHERE p.id = CAST(:id AS uuid)
-           AND EXISTS (SELECT 1 FROM toilets t WHERE t.photo_files[1] = :name)"""),
-                     {"id": m.group(1), "name": name}).first()
-    return row.storage_key if row else None
+    preview serves those photos only. Each table is asked through its owner."""
+    key = storage_key_of_public_name(db, name)  # first: it refuses a malformed name unread
+    return key if key is not None and is_main_photo(db, name) else None
 
 
 def build_preview(db: Session, *, district: str | None = None, photo_base: str = "/maps/photos/") -> folium.Map:

@@ -173,3 +173,9 @@ def active_toilets_around(db: Session, *, lon: float, lat: float, radius_m: floa
          WHERE t.status = 'active'
            AND ST_DWithin(t.location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :r)"""),
         {"lon": lon, "lat": lat, "r": radius_m}).mappings()]
+
+
+def is_main_photo(db: Session, name: str) -> bool:
+    """Whether a public photo file name is the main photo of a published toilet."""
+    return db.execute(text("SELECT EXISTS (SELECT 1 FROM toilets WHERE photo_files[1] = :name)"),
+                      {"name": name}).scalar_one()
