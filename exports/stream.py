@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from exports.query import Query, base_query, count_query, csv_query, driver_sql, feature_query
 from exports.request import ExportRequest, LayerState
+from reports.photos import storage_keys_of_public_names
 
 BOM = "\ufeff".encode()
 CHUNK_BYTES = 256 * 1024
@@ -132,13 +133,16 @@ def _csv_rows(db: Session, req: ExportRequest, settings: Settings, stream: Expor
                 _advance(stream)
 
 
-def photo_files(db: Session, req: ExportRequest, settings: Settings) -> Iterator[tuple[str, str]]:
-    """(public file name, storage key under photo_dir) of every photo an export references."""
+def photo_files(db: Session, req: ExportRequest, settings: Settings, *, batch: int = 1000
+                ) -> Iterator[tuple[str, str]]:
+    """(public file name, storage key under photo_dir) of every photo an export references, by
+    name. The names come from the published layer; their files from the photos' owner."""
     full = ExportRequest(req.layer, req.profile, req.format, None, req.districts, req.verdicts, req.bbox)
     q = base_query(full, settings, "t.photo_files AS files")
-    sql, params = driver_sql(Query(
-        f"SELECT DISTINCT f.name, p.storage_key FROM ({q.sql}) x, unnest(x.files) AS f(name) "
-        "JOIN report_photos p ON p.id = split_part(f.name, '.', 1)::uuid ORDER BY 1", q.params))
+    sql, params = driver_sql(Query(f"SELECT DISTINCT f.name FROM ({q.sql}) x, unnest(x.files) AS f(name) ORDER BY 1",
+                                   q.params))
     with _raw(db).cursor() as cur:
         cur.execute(sql, params)
-        yield from cur
+        while names := [row[0] for row in cur.fetchmany(batch)]:
+            keys = storage_keys_of_public_names(db, names)
+            yield from ((name, keys[name]) for name in names if name in keys)

@@ -258,3 +258,12 @@ def storage_key_of_public_name(db: Session, name: str) -> str | None:
         return None
     photo = db.get(ReportPhoto, uuid.UUID(m.group(1)))
     return photo.storage_key if photo is not None and photo.public_name == name else None
+
+
+def storage_keys_of_public_names(db: Session, names: list[str]) -> dict[str, str]:
+    """Public file name → storage key, for the names that are photos (others are left out)."""
+    ids = {uuid.UUID(m.group(1)): name for name in names if (m := _PUBLIC_NAME.fullmatch(name))}
+    if not ids:
+        return {}
+    photos = db.scalars(select(ReportPhoto).where(ReportPhoto.id.in_(list(ids)))).all()
+    return {p.public_name: p.storage_key for p in photos if ids.get(p.id) == p.public_name}
