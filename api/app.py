@@ -16,7 +16,7 @@ from sqlalchemy import create_engine
 import all_models  # noqa: F401  every table in the ORM's metadata (flushes resolve FKs to districts)
 from accounts.security import configure_password_work
 from api.deps import document_rate_limits
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, pages, reports
 from api.routes import exports as exports_routes
@@ -83,6 +83,7 @@ def create_app(
         docs_url=None,  # served below with local assets instead of the CDN default
         redoc_url=None,
         lifespan=_lifespan,
+        responses=ERROR_RESPONSES,
     )
     engine = make_engine(settings, database_url)
     app.state.settings = settings

@@ -12,10 +12,29 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core import errors as E
+
+class ErrorField(BaseModel):
+    path: str
+    message_ko: str
+    message_en: str
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx body (documented on every route as "4XX", so /openapi.json and the schemathesis
+    run know the real shape instead of FastAPI's default validation error)."""
+    code: str
+    message_ko: str
+    message_en: str
+    fields: list[ErrorField]
+
+
+ERROR_RESPONSES: dict[int | str, dict] = {"4XX": {"model": ErrorBody, "description": "Refused: the one error shape"}}
+
 
 def error_body(code: str, ko: str, en: str, fields: list[E.FieldError] | None = None) -> dict:
     return {"code": code, "message_ko": ko, "message_en": en, "fields": [f.as_dict() for f in fields or []]}

@@ -207,3 +207,14 @@ def test_every_string_of_every_valid_request_holds_hostile_text(app, client, db,
     print(f"\nhostile-text sweep: {sent} requests")
     assert sent > 100
     assert not failures, "\n".join(failures)
+
+
+def test_openapi_documents_the_one_error_shape_on_every_operation(client):
+    """So response_schema_conformance checks every 4xx body, not FastAPI's default shape."""
+    spec = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in json.dumps(spec)
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            # (FastAPI files it under the route's own media type: GeoJSON and HTML routes too)
+            schemas = [c["schema"] for c in op["responses"]["4XX"]["content"].values()]
+            assert schemas == [{"$ref": "#/components/schemas/ErrorBody"}], (method, path)
