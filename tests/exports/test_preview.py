@@ -45,7 +45,7 @@ def test_preview_in_chromium_shows_markers_and_a_popup(page, live_server, commit
         publish(db, lon=126.9016, lat=37.5663, **{"place.name": "마포구청 화장실", "toilet.grab_bars": "one_side"})
         db.commit()
     page.goto(f"{live_server}/maps/preview")
-    page.wait_for_function("window.reachablePreview && window.reachablePreview.markers.length === 3", timeout=20000)
+    page.wait_for_function("() => window.reachablePreview && window.reachablePreview.markers.length === 3", timeout=20000)
     assert page.locator("#rv-shown").inner_text().startswith("3")
     # clustered at city zoom: zoom in where the markers separate, then click one like a user would
     page.evaluate("""() => { const p = window.reachablePreview;
