@@ -31,6 +31,7 @@ from accounts.models import Account
 from core.audit import record_audit
 from core.config import Settings
 from core.errors import fail, field_error
+from reports.duplicates import FLAGGED_REPORTS_SQL
 from reports.models import Report
 from toilets.public import PUBLISHED_PER_DISTRICT_SQL
 
@@ -46,7 +47,7 @@ PRIORITY_SQL = """
 
 _GAP_CTE = f"""
     WITH g AS ({PUBLISHED_PER_DISTRICT_SQL}),
-         dup AS (SELECT DISTINCT report_id FROM report_duplicate_candidates)
+         dup AS ({FLAGGED_REPORTS_SQL})
 """
 
 

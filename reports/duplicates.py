@@ -56,6 +56,11 @@ _NEARBY_SQL = text(ACTIVE_TOILETS_NEAR_SQL + """
 """)
 
 
+# Reports with at least one stored duplicate candidate (the moderation queue ranks them up);
+# column: report_id. Written here, by the candidates' owner.
+FLAGGED_REPORTS_SQL = "SELECT DISTINCT report_id FROM report_duplicate_candidates"
+
+
 def find_candidates(
     db: Session, *, lon: float, lat: float, name: str, floor: str | None, radius_m: float,
     exclude_report_id: int | None = None, limit: int = 10,

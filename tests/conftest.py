@@ -25,11 +25,7 @@ from api.app import create_app
 from core.config import Settings
 from core.migrate import upgrade
 from tests.browser import chromium, guarded_context, serve
-from tests.factories import dispose, fresh_rate_limits, truncate_all
-
-
-def _base_settings(tmp: Path) -> Settings:
-    return Settings(photo_dir=tmp / "photos", snapshot_dir=tmp / "snapshots", secret_key="test-secret-" + "x" * 40)
+from tests.factories import dispose, fresh_rate_limits, settings_for, truncate_all
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +70,7 @@ def db(connection: Connection) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return _base_settings(tmp_path)
+    return settings_for(tmp_path)
 
 
 @pytest.fixture

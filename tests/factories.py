@@ -4,12 +4,20 @@ what it changes (dispatch's tests/factories.py). Fixtures live in conftest.py.""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+
+from core.config import Settings
+
+def settings_for(tmp: Path) -> Settings:
+    """The settings every test app starts from: files under the test's tmp dir, a test secret."""
+    return Settings(photo_dir=tmp / "photos", snapshot_dir=tmp / "snapshots", secret_key="test-secret-" + "x" * 40)
+
 
 REFERENCE_TABLES = {"districts", "city_boundary", "spatial_ref_sys", "alembic_version"}
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from core.config import PROJECT_ROOT
 from tests.browser import free_port
-from tests.conftest import _base_settings
+from tests.factories import settings_for
 from tests.factories import count_rows, join_and_login, login, make_account, report_body
 from tests.exports.helpers import publish
 
@@ -44,7 +44,7 @@ def assert_429(r) -> int:
 @pytest.fixture
 def settings(tmp_path):
     # Generous per IP (the test client is one address), two a day per account or nickname.
-    return _base_settings(tmp_path).model_copy(update={**TINY, "rate_limit_login_per_ip": "50/day",
+    return settings_for(tmp_path).model_copy(update={**TINY, "rate_limit_login_per_ip": "50/day",
                                                        "rate_limit_join_per_ip": "50/day"})
 
 
@@ -113,7 +113,7 @@ def test_exports_per_caller_and_snapshots(client, db):
 
 
 def test_limits_hold_across_two_app_instances_on_one_database(committed_engine, database_url, tmp_path):
-    settings = _base_settings(tmp_path).model_copy(update={"rate_limit_join_per_ip": "3/day",
+    settings = settings_for(tmp_path).model_copy(update={"rate_limit_join_per_ip": "3/day",
                                                            "rate_limit_login_per_nickname": "3/day"})
     with Session(committed_engine) as s:
         make_account(s, "volunteer", "shared-target")

@@ -16,7 +16,7 @@ from limits import parse_many
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from tests.app.conftest import NEARBY, assert_accessible, assert_clean, jpeg_bytes, make_organisation, nickname, shoot
+from tests.app.helpers import NEARBY, assert_accessible, assert_clean, jpeg_bytes, make_organisation, nickname, shoot
 from tests.factories import CITY_HALL
 
 pytestmark = pytest.mark.browser
@@ -401,7 +401,7 @@ def layout_problems(pg) -> dict:
 
 
 def test_keyboard_only_at_200_percent_zoom_with_large_targets(browser, live_server, committed_engine):
-    from tests.app.conftest import PHONE
+    from tests.app.helpers import PHONE
     from tests.browser import guarded_context
 
     # 200 % zoom on a 390 px phone leaves 195 CSS px of width.

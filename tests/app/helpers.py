@@ -1,0 +1,58 @@
+"""Helpers for the volunteer app's browser tests: the phone, photos, screenshots, checks."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from sqlalchemy import text
+
+from tests.browser import axe_violations
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "is_mobile": True, "has_touch": True}
+
+
+def jpeg_bytes(width: int = 2400, height: int = 1800) -> bytes:
+    """A photo larger than the app's 1600 px limit, so resizing on the phone shows."""
+    from PIL import Image
+
+    img = Image.new("RGB", (width, height), (180, 120, 60))
+    for x in range(0, width, 200):
+        img.paste((30, 60, 160), (x, 0, x + 40, height))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def assert_accessible(pg, what: str) -> None:
+    violations = axe_violations(pg)
+    assert violations == [], f"axe-core WCAG A/AA violations on {what}: {violations}"
+
+
+def shoot(pg, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def make_organisation(engine, code: str = "SNU-SSC") -> str:
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO organisations (code, name) VALUES (:c, :n) ON CONFLICT DO NOTHING"),
+                     {"c": code, "n": "서울대학교 사회봉사센터"})
+    return code
+
+
+def nickname() -> str:
+    """One volunteer per test (the committed tables are emptied after each), with a fixed name
+    so the screenshots do not change from run to run."""
+    return "한강봉사자"
+
+
+NEARBY = "/api/v1/toilets/nearby"
+
+
+def assert_clean(pg) -> None:
+    """No outside host asked, no script error, and no missing resource."""
+    assert pg.outside_requests == []
+    assert pg.not_found == [], pg.not_found
+    assert [e for e in pg.console_errors if not e.startswith("Failed to load resource")] == []
