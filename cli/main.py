@@ -18,6 +18,9 @@ app.add_typer(accounts_app, name="accounts")
 app.add_typer(demo_app, name="demo")
 export_app = typer.Typer(help="Exports for the map team (docs/exports.md).", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+reference_app = typer.Typer(help="Reference data: the national public toilet data (docs/office.md).",
+                            no_args_is_help=True)
+app.add_typer(reference_app, name="reference")
 
 
 def _database_url(start: bool = True) -> str:
@@ -169,8 +172,11 @@ def demo_load(force: bool = typer.Option(False, help="Load even if the database 
 
 
 def _exit_on_domain_error(exc) -> None:
+    """The error in English and Korean on stderr, exit 2."""
     details = "; ".join(f"{f.path}: {f.message_en}" for f in exc.fields)
-    typer.echo(f"error: {exc.message_en} {details}", err=True)
+    details_ko = "; ".join(f"{f.path}: {f.message_ko}" for f in exc.fields)
+    typer.echo(f"error: {exc.message_en} {details}".rstrip(), err=True)
+    typer.echo(f"오류: {exc.message_ko} {details_ko}".rstrip(), err=True)
     raise typer.Exit(2) from exc
 
 
@@ -309,6 +315,85 @@ def export_preview(out: Path = typer.Option(..., help="HTML file to write"),
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(inline_assets(html, resolve), encoding="utf-8")
     typer.echo(f"wrote {out} ({len(photos)} toilets with a photo, {copied} photos in {photos_dir})")
+
+
+_PHASES = {"read": "reading rows 행 읽는 중", "locate": "districts 자치구 확인", "upsert": "writing 저장",
+           "match": "matching 매칭", "done": "done 완료"}
+
+
+@reference_app.command("import")
+def reference_import(
+    file: Path = typer.Argument(..., help="공중화장실정보 CSV (UTF-8 with or without BOM, or EUC-KR/CP949; .gz too)"),
+    match: bool = typer.Option(True, help="Match the records to published toilets after the import"),
+) -> None:
+    """Load or update the national public toilet standard data (공중화장실정보) as the reference layer:
+    idempotent on the management number; reports inserted / updated / unchanged rows and flagged ones."""
+    from tqdm import tqdm
+
+    import all_models  # noqa: F401  every table in the ORM's metadata (the audit entry's foreign keys)
+    from core.db import make_engine, make_session_factory, unit_of_work
+    from core.errors import DomainError
+    from reference.importer import import_reference_file
+
+    if not file.is_file():
+        from core.errors import fail, field_error
+
+        _exit_on_domain_error(fail("reference_file_unreadable", field_error(
+            "file", f"파일이 없습니다: {file}", f"no such file: {file}")))
+    settings = get_settings()
+    engine = make_engine(settings, _database_url())
+    bar = tqdm(unit=" rows", desc=_PHASES["read"], mininterval=0.5)
+
+    def progress(phase: str, done: int, total: int) -> None:
+        bar.set_description(_PHASES.get(phase, phase))
+        if phase == "read":
+            bar.total = max(total, done)
+            bar.update(done - bar.n)
+
+    try:
+        with unit_of_work(make_session_factory(engine)) as db:
+            result = import_reference_file(db, file, settings=settings, on_progress=progress, match=match)
+    except DomainError as exc:
+        bar.close()
+        _exit_on_domain_error(exc)
+    finally:
+        bar.close()
+        engine.dispose()
+    typer.echo(_import_summary(result.as_dict()))
+
+
+def _import_summary(r: dict) -> str:
+    lines = [f"{r['file']} ({r['encoding']}, key column {r['key_column']}): {r['rows']} rows",
+             f"  inserted 추가 {r['inserted']}, updated 변경 {r['updated']}, unchanged 그대로 {r['unchanged']}"]
+    if r["changed_columns"]:
+        lines.append("  changed columns 바뀐 열: " + ", ".join(f"{k} {v}" for k, v in r["changed_columns"].items()))
+    if r["skipped_without_key"]:
+        lines.append(f"  skipped without a management number 관리번호 없음: {len(r['skipped_without_key'])} "
+                     f"(lines {', '.join(map(str, r['skipped_without_key'][:20]))})")
+    if r["duplicate_keys"]:
+        lines.append(f"  repeated management numbers 중복 (the last row kept): {r['duplicate_keys']}")
+    lines.append(f"  kept without a usable point (address-only matching) 좌표 없이 보관: {r['without_point']}")
+    lines.extend(f"    {flag}: {count}" for flag, count in r["flags"].items())
+    if r["matches"]:
+        lines.append("  matches to published toilets 게시 화장실 매칭: "
+                     + ", ".join(f"{k} {v}" for k, v in r["matches"].items()))
+    return "\n".join(lines)
+
+
+@reference_app.command("match")
+def reference_match() -> None:
+    """Match every reference record to the published toilets again (after publishing or retiring)."""
+    from core.db import make_engine, make_session_factory, unit_of_work
+    from reference.service import rematch_all
+
+    settings = get_settings()
+    engine = make_engine(settings, _database_url())
+    try:
+        with unit_of_work(make_session_factory(engine)) as db:
+            counts = rematch_all(db, settings=settings)
+    finally:
+        engine.dispose()
+    typer.echo("matches 매칭: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 def _serving_settings(host: str):

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     seoul_border_tolerance_m: float = Field(default=50.0, ge=0, le=50)
     duplicate_radius_m: float = Field(default=30.0, gt=0, le=500)
     duplicate_name_similarity: float = Field(default=0.3, ge=0, le=1)
+    # Reference data (reference/matching.py): a reference record is matched to published toilets
+    # within this radius, by distance and name similarity (pg_trgm); the moderator sees the
+    # nearest reference record within it.
+    reference_match_radius_m: float = Field(default=50.0, gt=0, le=500)
+    reference_name_similarity: float = Field(default=0.3, ge=0, le=1)
     route_max_length_m: float = 2000.0
     route_min_length_m: float = 2.0
     route_end_tolerance_m: float = 60.0

@@ -195,6 +195,10 @@ CATALOGUE: dict[str, Problem] = {
                               "The toilet is retired; it cannot be updated or retired again."),
     "outside_seoul": Problem(422, "서울 밖의 위치는 게시할 수 없습니다.", "A point outside Seoul cannot be published."),
     "retire_reason_required": Problem(422, "폐쇄 사유를 적어 주세요.", "Give a reason for retiring."),
+    # reference data (reachable reference import)
+    "reference_file_unreadable": Problem(422, "파일을 읽을 수 없습니다.", "The file cannot be read."),
+    "reference_file_invalid": Problem(422, "공중화장실 표준데이터 파일이 아닙니다. 빠진 열: {missing}",
+                                      "Not a public toilet standard data file. Missing columns: {missing}"),
     # exports
     "invalid_export_request": Problem(422, "내보내기 요청에 고칠 곳이 있습니다.", "The export request needs fixing."),
     "not_an_exporter": Problem(422, "API 키는 사용 중인 내보내기(exporter) 계정에만 발급합니다.",

@@ -4,6 +4,13 @@ Places come from `seoul_public_toilets_sample.csv`: 248 rows of the national pub
 standard data (공중화장실정보, 행정안전부, data.go.kr standard dataset 15012892) that list at least
 one disabled-use stall and carry coordinates inside Seoul. The access measurements are invented
 by a seeded random generator: the city's file has none, which is the gap this product fills.
+
+The reference layer is the whole Seoul subset of the same data, shipped as
+`seoul_public_toilets.csv.gz` (5,226 rows, UTF-8, as shipped in July 2024 by
+gyeongmin-03/whereToilet; source: 행정안전부 「공중화장실정보」, 공공데이터포털, free use with
+attribution), imported through `reachable reference import`'s own importer after the demo
+toilets are published, so the demo shows real matches and real gaps; nothing is read from
+outside the package at run time.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from accounts.models import Account, Organisation
@@ -118,6 +125,9 @@ def demo_payload(row: PublicToiletRow, rng: random.Random) -> dict[str, Any]:
 
 def load_demo(db: Session, *, settings: Settings, force: bool = False, report_count: int = 60) -> str:
     if not force and db.scalars(select(Account).where(Account.username == "admin")).first() is not None:
+        if db.execute(text("SELECT NOT EXISTS (SELECT 1 FROM reference_toilets)")).scalar_one():
+            reference = load_demo_reference(db, settings=settings)  # a demo database from before issue 12
+            return f"demo data already loaded; reference data added: {reference.inserted} records"
         return "demo data already loaded (use --force to add more reports)"
     for code, name in ORGANISATIONS:
         if db.scalars(select(Organisation).where(Organisation.code == code)).first() is None:
@@ -144,9 +154,25 @@ def load_demo(db: Session, *, settings: Settings, force: bool = False, report_co
             skipped += 1  # a real row whose point fails our checks (e.g. outside the boundary)
     published = publish_demo_share(db, moderator=accounts["moderator"], registry=registry, settings=settings,
                                    count=stored * 2 // 5)
+    reference = load_demo_reference(db, settings=settings)
     return (f"demo loaded: {len(ORGANISATIONS)} organisations, {len(accounts)} accounts, "
             f"{stored} reports ({skipped} sample rows skipped by validation), "
-            f"{published} of them published by the demo moderator, the rest queued")
+            f"{published} of them published by the demo moderator, the rest queued; "
+            f"reference data: {reference.inserted + reference.updated + reference.unchanged} Seoul public toilet "
+            f"records, {reference.matches.get('matched', 0)} matched to published toilets")
+
+
+REFERENCE_FILE = "seoul_public_toilets.csv.gz"
+
+
+def load_demo_reference(db: Session, *, settings: Settings):
+    """The Seoul subset of the national public toilet data, from inside the package, as the reference layer."""
+    import gzip
+
+    from reference.importer import import_reference
+
+    data = gzip.decompress((files("demo") / REFERENCE_FILE).read_bytes())
+    return import_reference(db, data, settings=settings, file_name=REFERENCE_FILE)
 
 
 def publish_demo_share(db: Session, *, moderator: Account, registry, settings: Settings, count: int) -> int:

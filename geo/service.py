@@ -36,3 +36,20 @@ def locate_point(db: Session, *, lon: float, lat: float, tolerance_m: float) -> 
          ORDER BY ST_Distance(d.geom::geography, p.g::geography), d.code LIMIT 1
         """), params).scalar_one_or_none()
     return PointPlace(inside_seoul=code is not None, district_code=code)
+
+
+def district_of_point_sql(point: str) -> str:
+    """`locate_point` as one SQL expression over many rows (an import, not a query per point):
+    the code of the district holding the SQL point expression `point` (EPSG:4326), else of the
+    nearest district within the border tolerance, else NULL (outside Seoul). Binds :tol (metres)
+    and :deg (`tolerance_deg(tol)`, the index pre-filter)."""
+    return f"""COALESCE(
+        (SELECT d.code FROM districts d WHERE ST_Intersects(d.geom, {point}) ORDER BY d.code LIMIT 1),
+        (SELECT d.code FROM districts d
+          WHERE ST_DWithin(d.geom, {point}, :deg) AND ST_DWithin(d.geom::geography, ({point})::geography, :tol)
+          ORDER BY ST_Distance(d.geom::geography, ({point})::geography), d.code LIMIT 1))"""
+
+
+def tolerance_deg(tolerance_m: float) -> float:
+    """A distance in degrees at least as long as `tolerance_m` metres in Seoul (the index pre-filter)."""
+    return tolerance_m / 80_000.0

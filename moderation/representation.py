@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Account
 from moderation.models import REJECT_REASONS, Review
+from reference.service import nearest_reference
 from reports.models import Report
 from reports.representation import report_view
 
@@ -42,9 +43,10 @@ def reviews_view(db: Session, reviews: list[Review]) -> list[dict[str, Any]]:
     return [review_view(r, names) for r in reviews]
 
 
-def moderation_report_view(db: Session, report: Report) -> dict[str, Any]:
+def moderation_report_view(db: Session, report: Report, *, reference_radius_m: float = 50.0) -> dict[str, Any]:
     """The report as a moderator sees it: the volunteer's fields, photos, candidates, the claim,
-    and the reviews so far. The volunteer appears only by nickname."""
+    and the reviews so far, and the nearest reference record within `reference_radius_m`
+    (settings.reference_match_radius_m). The volunteer appears only by nickname."""
     view = report_view(db, report)
     volunteer = db.get(Account, report.volunteer_id)
     view["volunteer"] = volunteer.username if volunteer else None
@@ -52,7 +54,18 @@ def moderation_report_view(db: Session, report: Report) -> dict[str, Any]:
     view["lease_expires_at"] = report.lease_expires_at.isoformat() if report.lease_expires_at else None
     reviews = list(db.scalars(select(Review).where(Review.report_id == report.id).order_by(Review.id)))
     view["reviews"] = reviews_view(db, reviews)
+    view["reference"] = _reference_block(db, report, reference_radius_m)
     return view
+
+
+def _reference_block(db: Session, report: Report, radius_m: float) -> dict[str, Any] | None:
+    """What the city's public toilet data lists at the report's point: its road and lot addresses
+    and opening hours, for the moderator to check the report against (a one-click accept of these
+    values into the edits is the console's next step)."""
+    location = (report.payload or {}).get("location") or {}
+    if location.get("lon") is None or location.get("lat") is None:
+        return None
+    return nearest_reference(db, lon=location["lon"], lat=location["lat"], radius_m=radius_m)
 
 
 def report_history(db: Session, *, report: Report, show_actors: bool) -> dict[str, Any]:

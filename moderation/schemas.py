@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.schemas import ResponseModel, Timestamp
+from reference.schemas import ReferenceBlock
 from reports.schemas import ReportView
 
 
@@ -36,6 +37,8 @@ class ModerationReportView(ReportView):
     claimed_by_id: int | None
     lease_expires_at: Timestamp | None
     reviews: list[ReviewView]
+    # The nearest reference record (national public toilet data) within the match radius, or null.
+    reference: ReferenceBlock | None = None
 
 
 class ClaimResult(ResponseModel):

@@ -179,3 +179,30 @@ def is_main_photo(db: Session, name: str) -> bool:
     """Whether a public photo file name is the main photo of a published toilet."""
     return db.execute(text("SELECT EXISTS (SELECT 1 FROM toilets WHERE photo_files[1] = :name)"),
                       {"name": name}).scalar_one()
+
+
+# For matching many reference records at once (reference/matching.py): LATERAL subqueries over
+# the published layer, written here by its owner. Columns: toilet_id, toilet_name, dist (metres,
+# NULL by address), sim (pg_trgm similarity of the names). Binds :deg and :radius (metres).
+def active_toilets_near_point_sql(*, point: str, name: str, limit: int = 5) -> str:
+    """Active toilets within :radius metres of the SQL point expression `point`, nearest first."""
+    return f"""
+      SELECT t.id AS toilet_id, t.name AS toilet_name,
+             ST_Distance(t.location::geography, ({point})::geography) AS dist,
+             similarity(t.name, {name}) AS sim
+        FROM toilets t
+       WHERE t.status = 'active' AND ST_DWithin(t.location, {point}, :deg)
+         AND ST_DWithin(t.location::geography, ({point})::geography, :radius)
+       ORDER BY dist, t.id LIMIT {int(limit)}"""
+
+
+def active_toilet_address_keys_sql() -> str:
+    """Active toilets with the keys of their road and lot addresses (geo.districts.road_address_key_sql,
+    lot_address_key_sql), to be joined on (district_code, key): each toilet's keys computed once."""
+    from geo.districts import lot_address_key_sql, road_address_key_sql
+
+    road = road_address_key_sql("t.data -> 'place' ->> 'road_address'")
+    lot = lot_address_key_sql("t.data -> 'place' ->> 'lot_address'")
+    return f"""
+      SELECT t.id AS toilet_id, t.name AS toilet_name, t.district_code, {road} AS road_key, {lot} AS lot_key
+        FROM toilets t WHERE t.status = 'active'"""

@@ -85,7 +85,8 @@ def _decision_out(db, decision: service.Decision) -> dict[str, Any]:
 def claim(body: ClaimRequest, db: SessionDep, moderator: ModeratorAccount, settings: SettingsDep) -> dict[str, Any]:
     """Claim up to `count` reports (highest priority first) under one lease."""
     result = queue.claim_reports(db, moderator=moderator, count=body.count, settings=settings)
-    return {"items": [moderation_report_view(db, r) for r in result.reports],
+    radius = settings.reference_match_radius_m
+    return {"items": [moderation_report_view(db, r, reference_radius_m=radius) for r in result.reports],
             "lease_expires_at": result.lease_expires_at.isoformat() if result.lease_expires_at else None}
 
 
@@ -103,8 +104,10 @@ def release(report_id: BigId, db: SessionDep, moderator: ModeratorAccount) -> di
 
 
 @router.get(f"{PREFIX}/reports/{{report_id}}", response_model=ModerationReportView)
-def moderation_report(report_id: BigId, db: SessionDep, moderator: ModeratorAccount) -> dict[str, Any]:
-    return moderation_report_view(db, get_report_for(db, report_id=report_id, account=moderator))
+def moderation_report(report_id: BigId, db: SessionDep, moderator: ModeratorAccount,
+                      settings: SettingsDep) -> dict[str, Any]:
+    return moderation_report_view(db, get_report_for(db, report_id=report_id, account=moderator),
+                                  reference_radius_m=settings.reference_match_radius_m)
 
 
 class MapTicket(BaseModel):

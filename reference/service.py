@@ -1,0 +1,48 @@
+"""Reading the reference layer: the record a moderator sees beside a report, and counts for the office."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo.service import tolerance_deg
+from reference.matching import match_references
+
+SOURCE = "행정안전부 「공중화장실정보」, 공공데이터포털 (data.go.kr) / Ministry of the Interior and Safety, public toilet data"
+
+
+def nearest_reference(db: Session, *, lon: float, lat: float, radius_m: float) -> dict[str, Any] | None:
+    """The reference record with a usable point nearest to (lon, lat) within `radius_m` metres
+    (geodesic), with its road and lot addresses and opening hours as the file gave them; None if
+    there is none. Text from the file is returned as stored: a page shows it as text only."""
+    row = db.execute(text("""
+        SELECT r.management_no, r.name, r.category, r.road_address, r.lot_address, r.opening, r.opening_hours,
+               r.manager, r.phone, r.disabled_stalls, r.district_code, r.flags, r.match_status,
+               r.candidate_toilet_id::text AS candidate_toilet_id,
+               round(ST_Distance(r.location::geography, p.g::geography)::numeric, 1)::float8 AS distance_m
+          FROM reference_toilets r, (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g) p
+         WHERE r.location IS NOT NULL AND ST_DWithin(r.location, p.g, :deg)
+           AND ST_DWithin(r.location::geography, p.g::geography, :radius)
+         ORDER BY ST_Distance(r.location::geography, p.g::geography), r.id LIMIT 1"""),
+        {"lon": lon, "lat": lat, "radius": radius_m, "deg": tolerance_deg(radius_m)}).mappings().first()
+    if row is None:
+        return None
+    return {**dict(row), "flags": list(row["flags"]), "source": SOURCE}
+
+
+def reference_counts(db: Session) -> dict[str, Any]:
+    """How many records, per match status and per flag (the CLI's `reference status`)."""
+    total, without_point = db.execute(text(
+        "SELECT count(*), count(*) FILTER (WHERE location IS NULL) FROM reference_toilets")).one()
+    by_status = dict(db.execute(text("SELECT match_status, count(*) FROM reference_toilets GROUP BY 1")).all())
+    by_flag = dict(db.execute(text(
+        "SELECT f, count(*) FROM reference_toilets, unnest(flags) f GROUP BY f ORDER BY f")).all())
+    return {"records": total, "without_point": without_point,
+            "matches": {s: by_status.get(s, 0) for s in ("matched", "ambiguous", "none")}, "flags": by_flag}
+
+
+def rematch_all(db: Session, *, settings) -> dict[str, int]:
+    """Match every reference record again (after toilets were published, moved or retired)."""
+    return match_references(db, settings=settings, scope="true")
