@@ -4,7 +4,7 @@ Data: N toilets placed uniformly at random inside the 25 district polygons (ST_G
 fixed seed), each with a 2-point access route ending at the toilet, a version row and change-log
 entries. They are bulk-inserted with SQL for speed (the service functions write one toilet per
 call); the published fields come from a few payload templates whose verdicts were computed by
-toilets.verdict.toilet_verdict, so every row is one the service could have written.
+toilets.verdict.assess (verdict and reasons), so every row is one the service could have written.
 
 Measured in the same run, on the same database and rows:
   api      GET /api/v1/exports/toilets.geojson?profile=smart-seoul-map through a uvicorn server
@@ -35,7 +35,7 @@ from core.config import PROJECT_ROOT
 from core.localdb import _pg_bindir
 from tests.factories import report_body
 from toilets.service import published_data
-from toilets.verdict import toilet_verdict
+from toilets.verdict import assess
 
 DB = "reachable_bench"
 OUT = PROJECT_ROOT / "bench" / "results"
@@ -55,7 +55,8 @@ def templates() -> list[tuple[dict, str]]:
     out = []
     for v in variants:
         data = published_data(report_body(**v))
-        out.append((data, toilet_verdict(data)))
+        a = assess(data)
+        out.append((data, a.verdict, a.reasons_json()))
     return out
 
 
@@ -63,9 +64,9 @@ def generate(conn: psycopg.Connection, rows: int) -> None:
     tpl = templates()
     t0 = time.perf_counter()
     with conn.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE tpl (k int, data jsonb, verdict text)")
-        for k, (data, verdict) in enumerate(tpl):
-            cur.execute("INSERT INTO tpl VALUES (%s, %s, %s)", (k, json.dumps(data), verdict))
+        cur.execute("CREATE TEMP TABLE tpl (k int, data jsonb, verdict text, reasons jsonb)")
+        for k, (data, verdict, reasons) in enumerate(tpl):
+            cur.execute("INSERT INTO tpl VALUES (%s, %s, %s, %s)", (k, json.dumps(data), verdict, json.dumps(reasons)))
         cur.execute("""
             CREATE TEMP TABLE pts AS
             WITH share AS (
@@ -77,12 +78,12 @@ def generate(conn: psycopg.Connection, rows: int) -> None:
         cur.execute("DELETE FROM pts WHERE i > %s", (rows,))
         cur.execute("""
             INSERT INTO toilets (id, version, status, name, building_name, floor, district_code, location, data,
-                                 verdict, last_verified_at, created_at, updated_at)
+                                 verdict, verdict_reasons, last_verified_at, created_at, updated_at)
             SELECT gen_random_uuid(), 1, 'active', '벤치 화장실 ' || p.i, '벤치 건물 ' || p.i, '1', p.code, p.g,
                    jsonb_set(jsonb_set(jsonb_set(t.data, '{place,name}', to_jsonb('벤치 화장실 ' || p.i)),
                              '{place,road_address}', to_jsonb('서울특별시 ' || p.name_ko || ' 벤치로 ' || p.i)),
                              '{place,district}', to_jsonb(p.name_ko)),
-                   t.verdict, now() - (p.i % 365) * interval '1 day', now(), now()
+                   t.verdict, t.reasons, now() - (p.i % 365) * interval '1 day', now(), now()
               FROM pts p JOIN tpl t ON t.k = p.i % 8""")
         cur.execute("""
             INSERT INTO toilet_routes (toilet_id, version, status, path, step_free, updated_at)
@@ -112,8 +113,8 @@ def generate(conn: psycopg.Connection, rows: int) -> None:
                       FROM published p CROSS JOIN (VALUES ('entrance'), ('door')) k(kind)) x""")
         cur.execute("""
             INSERT INTO toilet_versions (toilet_id, version, status, name, location, route_path, data, verdict,
-                                         report_id)
-            SELECT t.id, 1, t.status, t.name, t.location, r.path, t.data, t.verdict, p.report_id
+                                         verdict_reasons, report_id)
+            SELECT t.id, 1, t.status, t.name, t.location, r.path, t.data, t.verdict, t.verdict_reasons, p.report_id
               FROM toilets t JOIN toilet_routes r ON r.toilet_id = t.id JOIN published p ON p.toilet_id = t.id""")
         # what publishing stores (reports.photos.public_photo_files): entrance first, then door
         cur.execute("""
@@ -252,7 +253,8 @@ def run(url: str, conninfo: str, rows: int) -> None:
     ogr_b = (work / "ogr.geojson").stat().st_size
     psql = str(_pg_bindir() / "psql")
     copy_sql = ("\\copy (SELECT id, version, status, name, building_name, floor, district_code, data, verdict, "
-                "last_verified_at, created_at, updated_at, photo_files, ST_AsGeoJSON(location, 7) FROM toilets) "
+                "verdict_reasons, last_verified_at, created_at, updated_at, photo_files, ST_AsGeoJSON(location, 7) "
+                "FROM toilets) "
                 f"TO '{work / 'copy.txt'}'")
     copy_s, copy_kb = run_child([psql, "-X", "-q", "-d", conninfo, "-c", copy_sql])
     copy_b = (work / "copy.txt").stat().st_size

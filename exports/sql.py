@@ -57,3 +57,10 @@ def csv_safe(expr: str, max_chars: int | None = None) -> str:
     pattern = "'^([=+@' || chr(9) || chr(13) || '-])'"
     safe = f"regexp_replace({expr}, {pattern}, '''\\1')"
     return clip(safe, max_chars) if max_chars else safe
+
+
+def reasons_text(lang: str, sep: str = "; ") -> str:
+    """The stored verdict reasons (`t.verdict_reasons`) as one line of text in `lang` (ko | en),
+    in the criteria table's order; NULL when a toilet has none."""
+    return (f"(SELECT string_agg(e.r #>> '{{text,{lang}}}', {lit(sep)} ORDER BY e.n) "
+            "FROM jsonb_array_elements(t.verdict_reasons) WITH ORDINALITY AS e(r, n))")

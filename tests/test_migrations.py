@@ -82,3 +82,78 @@ def test_0004_fills_photo_files_of_toilets_published_before_it():
         assert files[no_photos] == [] and files[no_report] == []
     finally:
         scratch.drop()
+
+
+def test_0007_fills_verdict_reasons_of_toilets_and_versions_published_before_it():
+    """Each version gets the reasons of its own data and its review's confirmations (a retirement
+    keeps those of the version before it); a toilet those of its current version, or of its data
+    without one; reasons that would not add up to the stored verdict are left out, never forced."""
+    import copy
+    import json
+    import os
+    import uuid
+
+    import psycopg
+
+    from core.migrate import upgrade
+    from core.scratchdb import create_scratch_database
+    from tests.toilets.test_verdict import FULL
+    from toilets.verdict import assess
+
+    scratch = create_scratch_database(f"reachable_test_mig_{os.getpid()}_{uuid.uuid4().hex[:6]}")
+    bell_unknown = copy.deepcopy(FULL)
+    bell_unknown["toilet"]["emergency_bell"] = None
+    narrow = copy.deepcopy(FULL)
+    narrow["toilet"]["door_clear_width_cm"] = 85
+    try:
+        upgrade(scratch.url, "0006")
+        with psycopg.connect(scratch.conninfo) as conn:
+            mod = conn.execute("INSERT INTO accounts (username, password_hash, role) "
+                               "VALUES ('mod', 'x', 'moderator') RETURNING id").fetchone()[0]
+            report = conn.execute(
+                "INSERT INTO reports (volunteer_id, client_submission_id, body_sha256, schema_version, raw_payload, "
+                "payload, status, observed_at, location, location_source, name, district_code) "
+                "VALUES (%s, gen_random_uuid(), repeat('a', 64), 1, '{}', '{}', 'approved', now(), "
+                "ST_SetSRID(ST_MakePoint(126.978, 37.5665), 4326), 'gps', 'r', '11140') RETURNING id",
+                (mod,)).fetchone()[0]
+
+            def review(action, confirmed):
+                return conn.execute(
+                    "INSERT INTO reviews (report_id, moderator_id, action, status, confirmed, comment) "
+                    "VALUES (%s, %s, %s, 'final', %s, 'c') RETURNING id",
+                    (report if action != "retire" else None, mod, action, json.dumps(confirmed))).fetchone()[0]
+
+            def toilet(data, verdict, versions, status="active"):  # versions: [(review id, status)]
+                tid = conn.execute(
+                    "INSERT INTO toilets (version, status, retired_reason, name, district_code, location, data, "
+                    "verdict, last_verified_at) VALUES (%s, %s, %s, 't', '11140', "
+                    "ST_SetSRID(ST_MakePoint(126.978, 37.5665), 4326), %s, %s, now()) RETURNING id",
+                    (max(len(versions), 1), status, "closed" if status == "retired" else None, json.dumps(data),
+                     verdict)).fetchone()[0]
+                for n, (rid, vstatus) in enumerate(versions, start=1):
+                    conn.execute("INSERT INTO toilet_versions (toilet_id, version, status, name, location, data, "
+                                 "verdict, review_id) SELECT id, %s, %s, name, location, data, verdict, %s "
+                                 "FROM toilets WHERE id = %s", (n, vstatus, rid, tid))
+                return tid
+
+            confirmed_then_retired = toilet(bell_unknown, "accessible",
+                                            [(review("approve", ["emergency_bell"]), "active"),
+                                             (review("retire", []), "retired")], status="retired")
+            without_version = toilet(narrow, "partially_accessible", [])
+            inconsistent = toilet({}, "accessible", [(None, "active")])
+            conn.commit()
+
+        upgrade(scratch.url)
+        with psycopg.connect(scratch.conninfo) as conn:
+            reasons = dict(conn.execute("SELECT id, verdict_reasons FROM toilets").fetchall())
+            versions = {(t, v): r for t, v, r in conn.execute(
+                "SELECT toilet_id, version, verdict_reasons FROM toilet_versions").fetchall()}
+        expected = assess(bell_unknown, {"emergency_bell"}).reasons_json()
+        assert versions[(confirmed_then_retired, 1)] == versions[(confirmed_then_retired, 2)] == expected
+        assert reasons[confirmed_then_retired] == expected
+        bell = next(r for r in expected if r["criterion"] == "emergency_bell")
+        assert bell["outcome"] == "confirmed" and bell["measured"] == {"emergency_bell": None}
+        assert reasons[without_version] == assess(narrow).reasons_json()
+        assert reasons[inconsistent] == [] and versions[(inconsistent, 1)] == []
+    finally:
+        scratch.drop()

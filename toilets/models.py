@@ -62,6 +62,9 @@ class Toilet(Base):
     # photos are frozen once review starts), so exports need no join per toilet.
     photo_files: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     verdict: Mapped[str] = mapped_column(String(24))
+    # Why: one reason per criterion (toilets.verdict.assess, `Reason.as_json`), stored with the
+    # verdict it explains so readers never recompute it from data a later rule might judge otherwise.
+    verdict_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     last_verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -94,6 +97,7 @@ class ToiletVersion(Base):
     route_path = mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=False), nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB)
     verdict: Mapped[str] = mapped_column(String(24))
+    verdict_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     review_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("reviews.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -26,7 +26,7 @@ _FEATURE_SQL = """
             'id', t.id, 'version', t.version, 'status', t.status, 'retired_reason', t.retired_reason,
             'name', t.name, 'building_name', t.building_name, 'floor', t.floor,
             'district_code', t.district_code, 'district_name_ko', d.name_ko, 'district_name_en', d.name_en,
-            'verdict', t.verdict, 'last_verified_at', t.last_verified_at, 'updated_at', t.updated_at,
+            'verdict', t.verdict, 'verdict_reasons', t.verdict_reasons, 'last_verified_at', t.last_verified_at, 'updated_at', t.updated_at,
             'place', t.data -> 'place', 'toilet', t.data -> 'toilet', 'access_route', t.data -> 'access_route',
             'route', CASE WHEN rt.path IS NULL OR rt.status <> 'active' THEN NULL
                           ELSE ST_AsGeoJSON(rt.path, 7)::json END
@@ -81,7 +81,7 @@ def toilet_history(db: Session, toilet_id: uuid.UUID) -> dict[str, Any]:
     if exists is None:
         raise fail("toilet_not_found")
     versions = db.execute(text("""
-        SELECT v.version, v.status, v.name, v.verdict, v.created_at, v.data,
+        SELECT v.version, v.status, v.name, v.verdict, v.verdict_reasons, v.created_at, v.data,
                ST_AsGeoJSON(v.location, 7)::json AS location, ST_AsGeoJSON(v.route_path, 7)::json AS route,
                r.action AS review_action, r.edits AS review_edits, r.status AS review_status
         FROM toilet_versions v LEFT JOIN reviews r ON r.id = v.review_id

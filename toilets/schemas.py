@@ -20,6 +20,34 @@ class LineGeometry(ResponseModel):
     coordinates: list[list[float]]
 
 
+class VerdictRule(ResponseModel):
+    op: Literal[">=", "<=", "in", "not_in"]
+    value: float | str | bool | list[float] | list[str] = Field(
+        description="the threshold in `unit`, [width, depth], or the accepted (in) / refused (not_in) codes")
+    unit: Literal["cm", "%"] | None
+    disqualifying: float | list[str] | None = Field(
+        description="beyond this limit (or with these codes) the toilet is not accessible")
+    alternative: VerdictRule | None = Field(default=None, description="another rule that meets it (a large stall)")
+
+
+class ReasonText(ResponseModel):
+    ko: str
+    en: str
+
+
+class VerdictReason(ResponseModel):
+    """One criterion of the verdict (docs/finder.md): what was measured, the rule, the outcome."""
+    criterion: Literal["arrangement", "step_free", "ramp_slope", "lift", "door_clear_width", "door_type",
+                       "threshold", "turning_space", "grab_bars", "emergency_bell"]
+    outcome: Literal["met", "failed", "unknown", "confirmed"] = Field(
+        description="confirmed: not measured, confirmed as met by a moderator")
+    caps: Literal["not_accessible", "unknown", "partially_accessible"] | None = Field(
+        description="the best verdict this outcome allows; null: it does not hold the verdict down")
+    measured: dict[str, Any] = Field(description="the form fields read, as stored; unknown stays null")
+    rule: VerdictRule
+    text: ReasonText
+
+
 class ToiletProperties(ResponseModel):
     id: str
     version: int
@@ -32,6 +60,8 @@ class ToiletProperties(ResponseModel):
     district_name_ko: str
     district_name_en: str
     verdict: Literal["accessible", "partially_accessible", "not_accessible", "unknown"]
+    verdict_reasons: list[VerdictReason] = Field(
+        description="one per criterion, in the table's order; empty only for a version whose reasons were never known")
     last_verified_at: Timestamp | None
     updated_at: Timestamp
     place: dict[str, Any] = Field(description="the form's place fields; unknown stays null")

@@ -21,7 +21,7 @@ from geo.service import locate_point
 from reports.photos import public_photo_files
 from toilets.changelog import append_change
 from toilets.models import Toilet, ToiletRoute, ToiletVersion
-from toilets.verdict import toilet_verdict
+from toilets.verdict import assess
 
 # Report fields that describe the place itself; the rest (ids, timestamps, notes) stay with the report.
 PUBLISHED_GROUPS = ("place", "toilet", "access_route")
@@ -55,11 +55,13 @@ def create_toilet(
     lon, lat = _point(payload)
     data = published_data(payload)
     place = data["place"]
+    assessment = assess(data, confirmed)
     toilet = Toilet(
         version=1, status="active", name=place["name"].strip(), building_name=place.get("building_name"),
         floor=place.get("floor"), district_code=_district(db, lon, lat, border_tolerance_m),
         location=from_shape(Point(lon, lat), srid=4326), data=data,
-        verdict=toilet_verdict(data, confirmed), last_verified_at=verified_at or datetime.now(UTC),
+        verdict=assessment.verdict, verdict_reasons=assessment.reasons_json(),
+        last_verified_at=verified_at or datetime.now(UTC),
     )
     db.add(toilet)
     db.flush()
@@ -93,7 +95,9 @@ def update_toilet(
     toilet.district_code = _district(db, lon, lat, border_tolerance_m)
     toilet.location = from_shape(Point(lon, lat), srid=4326)
     toilet.data = data
-    toilet.verdict = toilet_verdict(data, confirmed)
+    assessment = assess(data, confirmed)
+    toilet.verdict = assessment.verdict
+    toilet.verdict_reasons = assessment.reasons_json()
     toilet.last_verified_at = now
     toilet.updated_at = now
     db.flush()
@@ -165,7 +169,7 @@ def _snapshot(db: Session, toilet: Toilet, path: dict[str, Any] | None, report_i
     db.add(ToiletVersion(
         toilet_id=toilet.id, version=toilet.version, status=toilet.status, name=toilet.name,
         location=toilet.location, route_path=from_shape(LineString(path["coordinates"]), srid=4326) if path else None,
-        data=toilet.data, verdict=toilet.verdict, report_id=report_id, review_id=review_id,
+        data=toilet.data, verdict=toilet.verdict, verdict_reasons=toilet.verdict_reasons, report_id=report_id, review_id=review_id,
     ))
     db.flush()
 

@@ -27,14 +27,25 @@ Outcome:
   route only partly step-free, no turning space) or is unknown.
 - `unknown`: the essentials are not known: arrangement, the route's step-freeness or the door
   width (unless confirmed). A guess is never published as a fact.
+
+Reasons: `assess` is the one source of truth; it returns the verdict with one `Reason` per
+criterion (`CRITERIA`: the rows above, the route split into step_free, ramp_slope and lift, plus
+arrangement): outcome `met` | `failed` | `unknown` | `confirmed`, the measured fields (null stays
+null), the rule (`RULES`) and a ko/en text. Each reason caps the verdict; the verdict is the
+strongest cap (`verdict_of`), so the reasons always agree with it. `toilet_verdict` is its
+verdict alone. docs/finder.md documents the outcomes and texts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Verdict = Literal["accessible", "partially_accessible", "not_accessible", "unknown"]
+# Each criterion's outcome: measured and met, measured and failed, not measured, or not measured
+# but confirmed as met by a moderator.
+Outcome = Literal["met", "failed", "unknown", "confirmed"]
 
 # The criteria a moderator may confirm by eye when the volunteer could not measure them, with
 # the labels the moderator console shows (GET /api/v1/moderation/vocabulary).
@@ -59,63 +70,265 @@ STALL_MIN_DEPTH_CM = 200
 TURNING_CM = 150
 
 
-def toilet_verdict(data: Mapping[str, Any], confirmed: frozenset[str] | set[str] = frozenset()) -> Verdict:
-    """The verdict for a toilet's fields (`{"toilet": {...}, "access_route": {...}}` as in the form).
+# The verdicts a criterion's outcome can cap the toilet at, strongest first: the verdict is the
+# first of these any reason caps at, else `accessible` (see `verdict_of`).
+CAPS: tuple[Verdict, ...] = ("not_accessible", "unknown", "partially_accessible")
+
+CRITERIA_LABELS: dict[str, tuple[str, str]] = {
+    "arrangement": ("장애인 화장실", "Accessible toilet"),
+    "step_free": ("접근로", "Way in"),
+    "ramp_slope": ("경사로 기울기", "Ramp slope"),
+    "lift": ("승강기", "Lift"),
+    "door_clear_width": ("출입문 유효폭", "Door clear width"),
+    "door_type": ("출입문 형태", "Door type"),
+    "threshold": ("출입구 턱 높이", "Threshold height"),
+    "turning_space": ("휠체어 회전 공간", "Wheelchair turning space"),
+    "grab_bars": ("대변기 손잡이", "Grab bars"),
+    "emergency_bell": ("비상벨", "Emergency bell"),
+}
+CRITERIA = tuple(CRITERIA_LABELS)
+OUTCOMES = ("met", "failed", "unknown", "confirmed")
+
+# What a confirmation says was seen (the confirmed text names the rule, not a number nobody measured).
+_CONFIRMED_RULE: dict[str, tuple[str, str]] = {
+    "step_free": ("단차 없음", "step-free"),
+    "door_clear_width": ("90 cm 이상", "at least 90 cm"),
+    "door_type": ("안쪽으로 열리지 않음", "does not open inward"),
+    "threshold": ("2 cm 이하", "at most 2 cm"),
+    "turning_space": ("150×150 cm", "150×150 cm"),
+    "grab_bars": ("양쪽", "both sides"),
+    "emergency_bell": ("바닥에서도 닿음", "reachable from the floor"),
+}
+assert set(_CONFIRMED_RULE) == set(CONFIRMABLE)
+
+# The form's codes in words (ko, en); a code not listed is shown as sent.
+VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "arrangement": {"separate_accessible_per_gender": ("남녀 각각", "one per gender"),
+                    "unisex_accessible": ("남녀공용", "unisex"),
+                    "inside_general_toilet": ("일반 화장실 안", "inside the general toilets"),
+                    "none": ("없음", "none")},
+    "step_free": {"yes": ("단차 없음", "step-free"), "partial": ("일부 단차", "partly step-free"),
+                  "no": ("단차 있음", "steps")},
+    "lift": {"present": ("있음", "present"), "none": ("없음", "none"), "out_of_service": ("고장", "out of service")},
+    "door_type": {"automatic": ("자동문", "automatic"), "sliding": ("미닫이문", "sliding"),
+                  "hinged_outward": ("바깥쪽 여닫이문", "hinged, opens outward"),
+                  "hinged_inward": ("안쪽 여닫이문", "hinged, opens inward"),
+                  "folding": ("접이문", "folding"), "curtain": ("커튼", "curtain"), "other": ("기타", "other")},
+    "grab_bars": {"both_sides": ("양쪽", "both sides"), "one_side": ("한쪽", "one side"), "none": ("없음", "none")},
+    "emergency_bell": {"reachable_from_floor": ("바닥에서도 닿음", "reachable from the floor"),
+                       "present": ("있음(바닥에서 닿지 않음)", "present, not reachable from the floor"),
+                       "none": ("없음", "none")},
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a criterion's value is held against: `op` (>=, <=, in, not_in) and `value` (a number
+    in `unit`, or the accepted/refused codes); `disqualifying`: beyond it the toilet is not
+    accessible; `alternative`: another rule that meets the criterion too (a large stall)."""
+    op: str
+    value: Any
+    unit: str | None = None
+    disqualifying: Any = None
+    alternative: Rule | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"op": self.op, "value": self.value, "unit": self.unit,
+                               "disqualifying": self.disqualifying}
+        if self.alternative is not None:
+            out["alternative"] = self.alternative.as_json()
+        return out
+
+
+RULES: dict[str, Rule] = {
+    "arrangement": Rule("not_in", ["none"], disqualifying=["none"]),
+    "step_free": Rule("in", ["yes"], disqualifying=["no"]),
+    "ramp_slope": Rule("<=", round(RAMP_MAX_PERCENT, 2), "%"),
+    "lift": Rule("not_in", ["out_of_service"], disqualifying=["out_of_service"]),
+    "door_clear_width": Rule(">=", DOOR_MIN_CM, "cm", disqualifying=DOOR_HARD_MIN_CM),
+    "door_type": Rule("not_in", ["hinged_inward", "curtain"], disqualifying=["hinged_inward", "curtain"]),
+    "threshold": Rule("<=", THRESHOLD_MAX_CM, "cm", disqualifying=THRESHOLD_HARD_MAX_CM),
+    "turning_space": Rule(">=", [TURNING_CM, TURNING_CM], "cm",
+                          alternative=Rule(">=", [STALL_MIN_WIDTH_CM, STALL_MIN_DEPTH_CM], "cm")),
+    "grab_bars": Rule("in", ["both_sides"]),
+    "emergency_bell": Rule("in", ["reachable_from_floor"]),
+}
+assert set(RULES) == set(CRITERIA)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One criterion's outcome. `caps` is the best verdict this outcome allows (None: it does not
+    limit the verdict); `measured` holds the form fields it read, null where unknown."""
+    criterion: str
+    outcome: Outcome
+    caps: Verdict | None
+    measured: dict[str, Any]
+    ko: str
+    en: str
+
+    @property
+    def rule(self) -> Rule:
+        return RULES[self.criterion]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"criterion": self.criterion, "outcome": self.outcome, "caps": self.caps,
+                "measured": dict(self.measured), "rule": self.rule.as_json(),
+                "text": {"ko": self.ko, "en": self.en}}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    verdict: Verdict
+    reasons: tuple[Reason, ...]
+
+    def reasons_json(self) -> list[dict[str, Any]]:
+        """As stored with each published version (`toilets.verdict_reasons`) and served."""
+        return [r.as_json() for r in self.reasons]
+
+
+def verdict_of(reasons: tuple[Reason, ...] | list[Reason]) -> Verdict:
+    """The verdict the reasons add up to: the strongest cap among them, else accessible."""
+    caps = {r.caps for r in reasons}
+    return next((v for v in CAPS if v in caps), "accessible")
+
+
+def _num(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(round(v, 2)) if isinstance(v, float) else str(v)
+
+
+def _words(criterion: str, code: Any) -> tuple[str, str]:
+    return VALUE_LABELS[criterion].get(code, (str(code), str(code)))
+
+
+class _Builder:
+    """Reasons in table order; `confirmed` applies only where the value is unknown."""
+
+    def __init__(self, confirmed: frozenset[str] | set[str]) -> None:
+        self.confirmed = confirmed
+        self.reasons: list[Reason] = []
+
+    def add(self, criterion: str, outcome: Outcome, caps: Verdict | None, measured: dict[str, Any],
+            ko: str, en: str) -> None:
+        self.reasons.append(Reason(criterion, outcome, caps, measured, ko, en))
+
+    def unknown(self, criterion: str, caps: Verdict | None, measured: dict[str, Any],
+                ko_note: str = "", en_note: str = "") -> None:
+        """Not measured: a moderator's confirmation lifts it, else it stays unknown (with `caps`)."""
+        ko, en = CRITERIA_LABELS[criterion]
+        if criterion in self.confirmed:
+            rule_ko, rule_en = _CONFIRMED_RULE[criterion]
+            self.add(criterion, "confirmed", None, measured, f"{ko} {rule_ko}: 검수자 확인",
+                     f"{en} {rule_en}: confirmed by a moderator")
+        else:
+            self.add(criterion, "unknown", caps, measured, f"{ko}: 확인 안 됨{ko_note}", f"{en}: not checked{en_note}")
+
+    def coded(self, criterion: str, field: str, value: Any, *, met: set[str] | None, hard: set[str],
+              unknown_caps: Verdict | None) -> None:
+        """An enumerated field: `met` codes meet it (None: every code not in `hard`), `hard` ones
+        disqualify, the rest fail mildly."""
+        measured = {field: value}
+        if value is None:
+            self.unknown(criterion, unknown_caps, measured)
+            return
+        ko, en = CRITERIA_LABELS[criterion]
+        word_ko, word_en = _words(criterion, value)
+        if value in hard:
+            outcome, caps = "failed", "not_accessible"
+        elif met is None or value in met:
+            outcome, caps = "met", None
+        else:
+            outcome, caps = "failed", "partially_accessible"
+        self.add(criterion, outcome, caps, measured, f"{ko}: {word_ko}", f"{en}: {word_en}")
+
+    def measured(self, criterion: str, field: str, value: Any, *, at_least: bool, limit: float, hard: float | None,
+                 unknown_caps: Verdict | None, shown_limit: str | None = None, suffix: str = "") -> None:
+        """A length or slope held against `limit` (≥ or ≤); beyond `hard` it disqualifies."""
+        measured = {field: value}
+        if value is None:
+            self.unknown(criterion, unknown_caps, measured)
+            return
+        ko, en = CRITERIA_LABELS[criterion]
+        unit = RULES[criterion].unit
+        ok = value >= limit if at_least else value <= limit
+        beyond_hard = hard is not None and (value < hard if at_least else value > hard)
+        sign = (">=" if ok else "<") if at_least else ("<=" if ok else ">")
+        sign = {">=": "≥", "<=": "≤"}.get(sign, sign)
+        base = f"{_num(value)} {unit} {sign} {shown_limit or _num(limit)} {unit}{suffix}"
+        note_ko = note_en = ""
+        if beyond_hard:
+            word_ko, word_en = ("미만", "under") if at_least else ("초과", "over")
+            note_ko = f" ({_num(hard)} {unit} {word_ko}: 접근 불가)"
+            note_en = f" ({word_en} {_num(hard)} {unit}: not accessible)"
+        caps: Verdict | None = "not_accessible" if beyond_hard else (None if ok else "partially_accessible")
+        self.add(criterion, "met" if ok else "failed", caps, measured, f"{ko} {base}{note_ko}", f"{en} {base}{note_en}")
+
+    def turning_space(self, t: Mapping[str, Any]) -> None:
+        flag, w, d = t.get("turning_space_150cm"), t.get("interior_width_cm"), t.get("interior_depth_cm")
+        measured = {"turning_space_150cm": flag, "interior_width_cm": w, "interior_depth_cm": d}
+        ko, en = CRITERIA_LABELS["turning_space"]
+        if flag is not None:
+            yes = bool(flag)
+            self.add("turning_space", "met" if yes else "failed", None if yes else "partially_accessible", measured,
+                     f"{ko} 150×150 cm: {'있음' if yes else '없음'}",
+                     f"{en} 150×150 cm: {'yes' if yes else 'no'}")
+            return
+        if w is None or d is None:
+            self.unknown("turning_space", "partially_accessible", measured)
+            return
+        stall = f"{_num(w)} × {_num(d)} cm"
+        narrow, deep = sorted((w, d))
+        if narrow >= STALL_MIN_WIDTH_CM and deep >= STALL_MIN_DEPTH_CM:
+            self.add("turning_space", "met", None, measured,
+                     f"대변기 칸 {stall} ({STALL_MIN_WIDTH_CM} × {STALL_MIN_DEPTH_CM} cm 이상)",
+                     f"Stall {stall} (at least {STALL_MIN_WIDTH_CM} × {STALL_MIN_DEPTH_CM} cm)")
+        elif narrow < TURNING_CM:  # a 150 cm circle cannot fit
+            self.add("turning_space", "failed", "partially_accessible", measured,
+                     f"대변기 칸 {stall}: 폭 {_num(narrow)} cm < {TURNING_CM} cm",
+                     f"Stall {stall}: {_num(narrow)} cm < {TURNING_CM} cm across")
+        else:  # the circle may fit: only a measurement or a confirmation tells
+            self.unknown("turning_space", "partially_accessible", measured,
+                         f" (대변기 칸 {stall})", f" (stall {stall})")
+
+
+def assess(data: Mapping[str, Any], confirmed: frozenset[str] | set[str] = frozenset()) -> Assessment:
+    """The verdict for a toilet's fields (`{"toilet": {...}, "access_route": {...}}` as in the form)
+    with one reason per criterion of the table above, in its order.
 
     `confirmed` names criteria (see CONFIRMABLE) a moderator confirmed as met on site or from
-    photos; it can lift an unknown to met, never overrule a measurement that fails.
+    photos; it can lift an unknown to `confirmed`, never overrule a measurement that fails.
+    Each reason caps the verdict (`Reason.caps`): a disqualifying fact at `not_accessible`, an
+    unknown essential (arrangement, the route's step-freeness, door width) at `unknown`, a mild
+    failure or another unknown at `partially_accessible`. An unmeasured ramp slope or lift state
+    is reported as unknown but caps nothing: only a measured ramp or a broken lift counts.
     """
     t = data.get("toilet") or {}
     r = data.get("access_route") or {}
-    arrangement = t.get("arrangement")
-    step_free = r.get("step_free")
-    width = t.get("door_clear_width_cm")
-    threshold = t.get("threshold_height_cm")
-    door_type = t.get("door_type")
-    elevator = r.get("elevator")
-    slope = r.get("ramp_slope_percent")
+    b = _Builder(confirmed)
+    b.coded("arrangement", "arrangement", t.get("arrangement"), met=None, hard={"none"}, unknown_caps="unknown")
+    b.coded("step_free", "step_free", r.get("step_free"), met={"yes"}, hard={"no"}, unknown_caps="unknown")
+    b.measured("ramp_slope", "ramp_slope_percent", r.get("ramp_slope_percent"), at_least=False,
+               limit=RAMP_MAX_PERCENT, hard=None, unknown_caps=None, shown_limit=_num(round(RAMP_MAX_PERCENT, 2)),
+               suffix=" (1:12)")
+    b.coded("lift", "elevator", r.get("elevator"), met=None, hard={"out_of_service"}, unknown_caps=None)
+    b.measured("door_clear_width", "door_clear_width_cm", t.get("door_clear_width_cm"), at_least=True,
+               limit=DOOR_MIN_CM, hard=DOOR_HARD_MIN_CM, unknown_caps="unknown")
+    # an unknown door may open inward into the stall (a disqualifier): not met until known
+    b.coded("door_type", "door_type", t.get("door_type"), met=None, hard={"hinged_inward", "curtain"},
+            unknown_caps="partially_accessible")
+    b.measured("threshold", "threshold_height_cm", t.get("threshold_height_cm"), at_least=False,
+               limit=THRESHOLD_MAX_CM, hard=THRESHOLD_HARD_MAX_CM, unknown_caps="partially_accessible")
+    b.turning_space(t)
+    b.coded("grab_bars", "grab_bars", t.get("grab_bars"), met={"both_sides"}, hard=set(),
+            unknown_caps="partially_accessible")
+    b.coded("emergency_bell", "emergency_bell", t.get("emergency_bell"), met={"reachable_from_floor"}, hard=set(),
+            unknown_caps="partially_accessible")
+    reasons = tuple(b.reasons)
+    return Assessment(verdict_of(reasons), reasons)
 
-    # 1. Disqualifying facts.
-    if arrangement == "none" or step_free == "no" or elevator == "out_of_service":
-        return "not_accessible"
-    if width is not None and width < DOOR_HARD_MIN_CM:
-        return "not_accessible"
-    if threshold is not None and threshold > THRESHOLD_HARD_MAX_CM:
-        return "not_accessible"
-    if door_type in ("hinged_inward", "curtain"):
-        return "not_accessible"
 
-    # 2. The essentials must be known (or confirmed) to say anything.
-    step_known = step_free is not None or "step_free" in confirmed
-    width_known = width is not None or "door_clear_width" in confirmed
-    if arrangement is None or not step_known or not width_known:
-        return "unknown"
-
-    # 3. Every criterion met → accessible; otherwise partial.
-    def met(name: str, value_ok: bool | None) -> bool:
-        return bool(value_ok) if value_ok is not None else name in confirmed
-
-    width_ok = None if width is None else width >= DOOR_MIN_CM
-    threshold_ok = None if threshold is None else threshold <= THRESHOLD_MAX_CM
-    turning = t.get("turning_space_150cm")
-    if turning is None and t.get("interior_width_cm") is not None and t.get("interior_depth_cm") is not None:
-        w, d = sorted((t["interior_width_cm"], t["interior_depth_cm"]))
-        if w >= STALL_MIN_WIDTH_CM and d >= STALL_MIN_DEPTH_CM:
-            turning = True
-        elif w < TURNING_CM:
-            turning = False  # a 150 cm circle cannot fit
-        # between the two: the circle may fit; only a measurement or a confirmation tells
-    grab = t.get("grab_bars")
-    bell = t.get("emergency_bell")
-    checks = [
-        met("step_free", None if step_free is None else step_free == "yes"),
-        slope is None or slope <= RAMP_MAX_PERCENT,
-        met("door_clear_width", width_ok),
-        # an unknown door may open inward into the stall (a disqualifier): not met until known
-        met("door_type", None if door_type is None else True),
-        met("threshold", threshold_ok),
-        met("turning_space", turning),
-        met("grab_bars", None if grab is None else grab == "both_sides"),
-        met("emergency_bell", None if bell is None else bell == "reachable_from_floor"),
-    ]
-    return "accessible" if all(checks) else "partially_accessible"
+def toilet_verdict(data: Mapping[str, Any], confirmed: frozenset[str] | set[str] = frozenset()) -> Verdict:
+    """The verdict alone (see `assess`, the one source of truth)."""
+    return assess(data, confirmed).verdict

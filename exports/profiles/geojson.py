@@ -1,16 +1,19 @@
 """The `geojson` profile: plain RFC 7946 with our own field names (DESIGN.md).
 
 Properties carry the published `place`, `toilet` and `access_route` groups as stored (unknown
-is null), the derived verdict, dates in RFC 3339 UTC, and photo URLs under the configured
-prefix. CSV flattens the groups into dotted columns (`toilet.door_clear_width_cm`); lists
-(obstacles, photo URLs) are JSON text. A full export holds active features only; retired ones
-reach incremental consumers as tombstones.
+is null), the derived verdict with its reasons (`verdict_reasons`, one per criterion as stored
+with the version: outcome, measured values, rule, ko/en text; docs/finder.md), dates in
+RFC 3339 UTC, and photo URLs under the configured prefix. CSV flattens the groups into dotted
+columns (`toilet.door_clear_width_cm`); lists (obstacles, photo URLs, verdict reasons) are JSON
+text, and the reasons are also one readable line per language (`verdict_reasons_ko`,
+`verdict_reasons_en`). A full export holds active features only; retired ones reach
+incremental consumers as tombstones.
 """
 
 from __future__ import annotations
 
 from exports.profiles.base import Column, LayerMapping, Profile
-from exports.sql import fixed7
+from exports.sql import fixed7, reasons_text
 
 PLACE_FIELDS = ("name", "building_name", "building_type", "category", "road_address", "lot_address",
                 "district", "floor", "location_detail", "opening", "opening_hours")
@@ -42,6 +45,7 @@ TOILET_PROPERTIES = (
     Column("district_name_ko", "d.name_ko"),
     Column("district_name_en", "d.name_en"),
     Column("verdict", "t.verdict"),
+    Column("verdict_reasons", "t.verdict_reasons::json"),
     Column("last_verified_at", _utc("t.last_verified_at")),
     Column("created_at", _utc("t.created_at")),
     Column("updated_at", _utc("t.updated_at")),
@@ -62,8 +66,26 @@ def _flat(group: str, name: str) -> Column:
     return Column(f"{group}.{name}", f"(t.data #>> '{{{group},{name}}}')", kind=kind)
 
 
+# The reasons in a spreadsheet: the stored JSON, and one readable line per language.
+REASONS_CSV = (
+    Column("verdict_reasons", "t.verdict_reasons::text"),
+    Column("verdict_reasons_ko", reasons_text("ko")),
+    Column("verdict_reasons_en", reasons_text("en")),
+)
+
+
+def _csv_scalars() -> list[Column]:
+    out: list[Column] = []
+    for c in TOILET_PROPERTIES:
+        if c.key == "verdict_reasons":
+            out += REASONS_CSV
+        elif c.key not in ("place", "toilet", "access_route", "photo_urls"):
+            out.append(c)
+    return out
+
+
 TOILET_CSV = (
-    *[c for c in TOILET_PROPERTIES if c.key not in ("place", "toilet", "access_route", "photo_urls")],
+    *_csv_scalars(),
     Column("photo_urls", f"({PHOTO_URLS})::text"),
     Column("lon", fixed7("ST_X(t.location)"), kind="number"),
     Column("lat", fixed7("ST_Y(t.location)"), kind="number"),

@@ -9,6 +9,11 @@ Rules of the known consumer met by construction: the id is a 36-character UUID; 
 addresses are clipped to 64 characters (full text in x_full_*); photo paths are relative
 (`<export_photo_url_prefix>/<photo id>.<ext>`); slot 01/03/04/07 use the recognised words;
 retired toilets stay in the full file, marked 사용불가.
+
+The verdict's reasons (docs/finder.md) have no slot of their own: the 12 slots stay as the 2023
+layer has them and 13–20 are taken, so they travel as project metadata, one readable line per
+language (`x_verdict_reasons_ko`, `x_verdict_reasons_en`), on toilets only; the structured form
+is in the `geojson` profile.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from exports.profiles.base import Column, LayerMapping, Profile
-from exports.sql import blank, clip, field, fixed7, join_known, kst, lit, vocab, with_unit
+from exports.sql import blank, clip, field, fixed7, join_known, kst, lit, reasons_text, vocab, with_unit
 
 NAME_LIMIT = 64  # the consumer's column sizes (cot_conts_name, cot_addr_full_*)
 ADDRESS_LIMIT = 64
@@ -215,6 +220,8 @@ TOILET_PROPERTIES = tuple(
     + _slots(TOILET_SLOT_LABELS, TOILET_VALUES)
     + _tail("t.updated_at", photos=True)
     + _extras("t.status", "t.version")
+    + [Column("x_verdict_reasons_ko", blank(reasons_text("ko"))),
+       Column("x_verdict_reasons_en", blank(reasons_text("en")))]
 )
 ROUTE_PROPERTIES = tuple(
     _common_head("t.name || ' 접근로'", "ST_X(ST_StartPoint(r.path))", "ST_Y(ST_StartPoint(r.path))", "3",

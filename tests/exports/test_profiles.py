@@ -60,6 +60,9 @@ def test_smart_seoul_map_toilet_item_matches_every_slot(db, settings):
         "x_status": "active", "x_version": "1", "x_verdict": "accessible", "x_district_code": "11140",
         "x_full_name": "서울시청 본관 1층 장애인 화장실", "x_full_addr_new": "서울특별시 중구 세종대로 110",
         "x_full_addr_old": "서울특별시 중구 태평로1가 31",
+        # the reasons, where the profile has room for them: our metadata, one line per language
+        "x_verdict_reasons_ko": "; ".join(r["text"]["ko"] for r in toilet.verdict_reasons),
+        "x_verdict_reasons_en": "; ".join(r["text"]["en"] for r in toilet.verdict_reasons),
     }
     feature = _only(export_json(db, settings, layer="toilets", fmt="geojson", profile="smart-seoul-map"))
     assert list(feature["properties"]) == list(expected)  # the order is part of the profile
@@ -82,6 +85,9 @@ def test_smart_seoul_map_unknown_stays_blank_and_folding_door_is_explained(db, s
     assert p["COT_VALUE_01"] == ""  # arrangement unknown: no guess
     assert p["COT_VALUE_03"] == ""  # verdict unknown → usability not claimed
     assert p["COT_VALUE_18"] == "판정 보류(정보 부족)"
+    # why, in our metadata: the unknowns say so, never a guess
+    assert "장애인 화장실: 확인 안 됨" in p["x_verdict_reasons_ko"].split("; ")
+    assert "Threshold height: not checked" in p["x_verdict_reasons_en"].split("; ")
     for slot in ("04", "05", "08", "09", "17"):
         assert p[f"COT_VALUE_{slot}"] == "", slot
     assert p["COT_VALUE_06"] == "210cm"
@@ -145,7 +151,8 @@ def test_geojson_profile_uses_our_field_names(db, settings):
     f = _only(export_json(db, settings, layer="toilets", fmt="geojson", profile="geojson"))
     p = f["properties"]
     assert list(p) == ["id", "version", "status", "retired_reason", "name", "building_name", "floor",
-                       "district_code", "district_name_ko", "district_name_en", "verdict", "last_verified_at",
+                       "district_code", "district_name_ko", "district_name_en", "verdict", "verdict_reasons",
+                       "last_verified_at",
                        "created_at", "updated_at", "place", "toilet", "access_route", "main_photo_url", "photo_urls"]
     assert p["id"] == str(toilet.id) and p["version"] == 1 and p["retired_reason"] is None
     assert p["district_name_en"] == "Jung-gu" and p["verdict"] == "accessible"
@@ -156,6 +163,7 @@ def test_geojson_profile_uses_our_field_names(db, settings):
     assert p["main_photo_url"] == f"/reachable/photos/{photos[0].id}.png"
     assert p["photo_urls"] == [p["main_photo_url"]]
     assert p["last_verified_at"].endswith("Z")
+    assert p["verdict_reasons"] == toilet.verdict_reasons  # as stored with the version, structured
     route = _only(export_json(db, settings, layer="routes", fmt="geojson", profile="geojson"))
     assert route["properties"]["toilet_id"] == str(toilet.id) and route["properties"]["length_m"] == 48.8
 
@@ -167,3 +175,8 @@ def test_geojson_profile_csv_flattens_groups(db, settings):
     assert rows[0]["toilet.door_clear_width_cm"] == "100" and rows[0]["toilet.seat_height_cm"] == ""
     assert rows[0]["toilet.turning_space_150cm"] == "true" and rows[0]["lon"] == "126.9779000"
     assert __import__("json").loads(rows[0]["access_route.obstacles"])[0]["kind"] == "heavy_door"
+    reasons = __import__("json").loads(rows[0]["verdict_reasons"])
+    assert [r["criterion"] for r in reasons][:2] == ["arrangement", "step_free"]
+    assert rows[0]["verdict_reasons_ko"] == "; ".join(r["text"]["ko"] for r in reasons)
+    assert "출입문 유효폭 100 cm ≥ 90 cm" in rows[0]["verdict_reasons_ko"]
+    assert "Door clear width 100 cm ≥ 90 cm" in rows[0]["verdict_reasons_en"]
