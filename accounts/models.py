@@ -17,16 +17,24 @@ class Organisation(Base):
     """A recruiting body (university social-service centre, volunteer centre, welfare centre)."""
 
     __tablename__ = "organisations"
-    __table_args__ = (CheckConstraint("code ~ '^[A-Z0-9-]{2,32}$'", name="code_format"),)
+    __table_args__ = (
+        CheckConstraint("code ~ '^[A-Z0-9-]{2,32}$'", name="code_format"),
+        CheckConstraint("participant_target IS NULL OR participant_target BETWEEN 0 AND 1000000",
+                        name="participant_target_range"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # How many volunteers the organisation promised to recruit for the campaign (null: none set).
+    participant_target: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Partner(Base):
-    """The private partner that checks (검수) and cleans (정제) reports; moderators belong to one."""
+    """A moderating organisation: the private partner that checks (검수) and cleans (정제)
+    reports. Each moderator belongs to at most one (accounts.partner_id); each decision records
+    the partner its moderator belonged to when deciding (reviews.partner_id)."""
 
     __tablename__ = "partners"
 
@@ -41,6 +49,8 @@ class Account(Base):
         CheckConstraint(sql_in("role", ROLES), name="role_known"),
         CheckConstraint(f"age_band IS NULL OR {sql_in('age_band', AGE_BANDS)}", name="age_band_known"),
         CheckConstraint("char_length(username) BETWEEN 2 AND 40", name="username_length"),
+        # Only moderators belong to a partner (an admin deciding acts for the office).
+        CheckConstraint("partner_id IS NULL OR role = 'moderator'", name="partner_only_for_moderators"),
         # Nicknames are logins: unique regardless of case.
         Index("uq_accounts_username_lower", func.lower(text("username")), unique=True),
     )
@@ -50,7 +60,7 @@ class Account(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(16))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
     age_band: Mapped[str | None] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from accounts.models import AGE_BANDS, ROLES, Account, Organisation
+from accounts.models import AGE_BANDS, ROLES, Account, Organisation, Partner
 from accounts.security import burn_time_for_unknown_user, hash_password, issue_token, verify_password
 from core.audit import record_audit
 from core.config import Settings
@@ -59,6 +59,7 @@ def create_account(
     age_band: str | None = None,
     created_by: Account | None = None,
     username_field: str = "nickname",
+    partner_id: int | None = None,
 ) -> Account:
     if role not in ROLES:
         raise fail("invalid_role", field_error(
@@ -75,11 +76,13 @@ def create_account(
             raise fail("unknown_organisation", field_error("organisation_code", "모집 기관에서 받은 코드를 확인해 주세요.",
                              "Check the code your recruiting organisation gave you."))
         organisation_id = org.id
+    if partner_id is not None:
+        _check_partner(db, partner_id, role)
     if find_by_username(db, name) is not None:
         raise fail("nickname_taken", field_error(
             username_field, "다른 닉네임을 골라 주세요.", "Choose another nickname."))
     account = Account(username=name, password_hash=hash_password(password), role=role,
-                      organisation_id=organisation_id, age_band=age_band)
+                      organisation_id=organisation_id, age_band=age_band, partner_id=partner_id)
     try:
         with db.begin_nested():
             db.add(account)
@@ -89,8 +92,17 @@ def create_account(
             username_field, "다른 닉네임을 골라 주세요.", "Choose another nickname.")) from exc
     if created_by is not None:
         record_audit(db, actor_id=created_by.id, action="account.create", object_type="account",
-                     object_id=account.id, detail={"role": role, "username": name})
+                     object_id=account.id, detail={"role": role, "username": name,
+                                                   **({"partner_id": partner_id} if partner_id else {})})
     return account
+
+
+def _check_partner(db: Session, partner_id: int, role: str) -> None:
+    if role != "moderator":
+        raise fail("not_a_moderator", field_error("partner_id", "중재자 계정만 협력 기관에 속할 수 있습니다.",
+                                                  "Only moderator accounts belong to a partner."))
+    if db.get(Partner, partner_id) is None:
+        raise fail("unknown_partner", field_error("partner_id", "없는 협력 기관입니다.", "No such partner."))
 
 
 def authenticate(db: Session, *, username: str, password: str) -> Account:
@@ -194,13 +206,65 @@ def reset_password(db: Session, *, account: Account, new_password: str, by: Acco
     return account
 
 
-def create_organisation(db: Session, *, code: str, name: str, created_by: Account) -> Organisation:
+def _check_target(target: int | None, path: str = "participant_target") -> int | None:
+    if target is not None and not 0 <= target <= 1_000_000:
+        raise fail("invalid_target", field_error(path, "0~1,000,000 사이의 수여야 합니다.",
+                                                 "Must be a number from 0 to 1,000,000."))
+    return target
+
+
+def check_name(name: str, path: str = "name", limit: int = 200) -> str:
+    try:
+        cleaned = clean_text(name).strip()
+    except TextRefused as exc:
+        raise fail("invalid_name", exc.at(path)) from exc
+    if not 1 <= len(cleaned) <= limit:
+        raise fail("invalid_name", field_error(path, f"1~{limit}자로 입력해 주세요.", f"1 to {limit} characters."))
+    return cleaned
+
+
+def create_organisation(db: Session, *, code: str, name: str, created_by: Account,
+                        participant_target: int | None = None) -> Organisation:
     code = code.strip().upper()
+    name = check_name(name)
+    _check_target(participant_target)
     if db.scalars(select(Organisation).where(Organisation.code == code)).one_or_none():
         raise fail("organisation_exists", field_error("code", "다른 코드를 쓰세요.", "Use another code."))
-    org = Organisation(code=code, name=name.strip())
+    org = Organisation(code=code, name=name, participant_target=participant_target)
     db.add(org)
     db.flush()
     record_audit(db, actor_id=created_by.id, action="organisation.create", object_type="organisation",
-                 object_id=org.id, detail={"code": code, "name": org.name})
+                 object_id=org.id, detail={"code": code, "name": org.name, "participant_target": participant_target})
     return org
+
+
+def get_organisation(db: Session, organisation_id: int) -> Organisation:
+    org = db.get(Organisation, organisation_id)
+    if org is None:
+        raise fail("organisation_not_found")
+    return org
+
+
+_UNSET: object = object()
+
+
+def update_organisation(db: Session, *, organisation: Organisation, by: Account, name: str | None = None,
+                        participant_target: int | None | object = _UNSET) -> Organisation:
+    """Rename an organisation or set its participant target (None clears it); the code, which
+    volunteers typed when joining, never changes. Audited with what changed (nothing: no entry)."""
+    changed: dict[str, list[object]] = {}
+    if name is not None:
+        name = check_name(name)
+        if name != organisation.name:
+            changed["name"] = [organisation.name, name]
+            organisation.name = name
+    if participant_target is not _UNSET:
+        target = _check_target(participant_target)  # type: ignore[arg-type]
+        if target != organisation.participant_target:
+            changed["participant_target"] = [organisation.participant_target, target]
+            organisation.participant_target = target
+    if changed:
+        db.flush()
+        record_audit(db, actor_id=by.id, action="organisation.update", object_type="organisation",
+                     object_id=organisation.id, detail={"code": organisation.code, "changed": changed})
+    return organisation

@@ -64,6 +64,9 @@ class Review(Base):
     report_revision: Mapped[int | None] = mapped_column(Integer)
     toilet_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("toilets.id"), index=True)
     moderator_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    # The partner the moderator belonged to when deciding (null: none, or an admin): decisions
+    # count per partner even after a moderator moves to another one.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
     action: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(12))
     reason_code: Mapped[str | None] = mapped_column(String(32))

@@ -195,7 +195,7 @@ def decide(db: Session, *, report_id: int, moderator: Account, given: DecisionIn
     report = lock_report(db, report_id)
     require_claim(db, report, moderator)
     review = Review(report_id=report.id, report_revision=report.revision, moderator_id=moderator.id,
-                    action=given.action, status="final", comment=(given.comment or "").strip() or None)
+                    partner_id=moderator.partner_id, action=given.action, status="final", comment=(given.comment or "").strip() or None)
     reasons = handler.prepare(ctx, review, report, given)
     review.second_review_reasons = reasons
     if reasons:
@@ -261,7 +261,8 @@ def request_retirement(db: Session, *, toilet_id: str, moderator: Account, reaso
             "reason", "폐쇄 사유를 적어 주세요.", "Give the reason for retiring."))
     reasons = second_review_reasons(action="retire", policy=SecondReviewPolicy.from_settings(settings),
                                     published_verdict=toilet.verdict, new_verdict=None)
-    review = Review(report_id=None, toilet_id=toilet.id, moderator_id=moderator.id, action="retire",
+    review = Review(report_id=None, toilet_id=toilet.id, moderator_id=moderator.id, partner_id=moderator.partner_id,
+                    action="retire",
                     status="pending" if reasons else "final", comment=reason, second_review_reasons=reasons)
     db.add(review)
     db.flush()

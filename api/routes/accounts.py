@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Path, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -37,6 +37,7 @@ class AccountCreate(BaseModel):
     role: Role
     organisation_code: str | None = Field(default=None, max_length=32)
     age_band: AgeBand | None = None
+    partner_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="moderators only: their partner")
 
 
 class AccountOut(BaseModel):
@@ -46,6 +47,7 @@ class AccountOut(BaseModel):
     role: str
     age_band: str | None
     organisation_id: int | None
+    partner_id: int | None = None
     is_active: bool
     created_at: datetime
 
@@ -75,10 +77,22 @@ class LifecycleChange(BaseModel):
     reason: MultilineText | None = Field(default=None, max_length=500)
 
 
+ParticipantTarget = Annotated[int | None, Field(ge=0, le=1_000_000,
+                                                 description="volunteers the organisation means to recruit")]
+
+
 class OrganisationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=2, max_length=32, pattern=r"^[A-Za-z0-9-]+$")
     name: Text = Field(min_length=1, max_length=200)
+    participant_target: ParticipantTarget = None
+
+
+class OrganisationUpdate(BaseModel):
+    """Only the fields sent change; `participant_target: null` clears the target."""
+    model_config = ConfigDict(extra="forbid")
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    participant_target: ParticipantTarget = None
 
 
 class OrganisationOut(BaseModel):
@@ -86,6 +100,7 @@ class OrganisationOut(BaseModel):
     id: int
     code: str
     name: str
+    participant_target: int | None = None
 
 
 @router.post("/volunteers", status_code=status.HTTP_201_CREATED, response_model=AccountOut,
@@ -129,7 +144,7 @@ def create_account(body: AccountCreate, db: SessionDep, admin: AdminAccount) -> 
     """Admins create moderator, exporter, admin (and volunteer) accounts; audited."""
     return service.create_account(db, username=body.username, password=body.password, role=body.role,
                                   organisation_code=body.organisation_code, age_band=body.age_band,
-                                  created_by=admin, username_field="username")
+                                  created_by=admin, username_field="username", partner_id=body.partner_id)
 
 
 @router.get("/accounts", response_model=list[AccountOut])
@@ -160,7 +175,23 @@ def reset_password(admin: AdminAccount, target: PathAccount, body: PasswordReset
 
 @router.post("/organisations", status_code=status.HTTP_201_CREATED, response_model=OrganisationOut)
 def create_organisation(body: OrganisationCreate, db: SessionDep, admin: AdminAccount) -> Organisation:
-    return service.create_organisation(db, code=body.code, name=body.name, created_by=admin)
+    """A recruiting organisation: its code (what volunteers type when joining), name and target. Audited."""
+    return service.create_organisation(db, code=body.code, name=body.name, created_by=admin,
+                                       participant_target=body.participant_target)
+
+
+def organisation_by_id(db: SessionDep, organisation_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Organisation:
+    return service.get_organisation(db, organisation_id)
+
+
+@router.patch("/organisations/{organisation_id}", response_model=OrganisationOut)
+def update_organisation(body: OrganisationUpdate, admin: AdminAccount,
+                        org: Annotated[Organisation, Depends(organisation_by_id)], db: SessionDep) -> Organisation:
+    """Rename an organisation or set its participant target (the code stays). Audited."""
+    changes = body.model_dump(exclude_unset=True)
+    return service.update_organisation(db, organisation=org, by=admin, name=changes.get("name"),
+                                       **({"participant_target": changes["participant_target"]}
+                                          if "participant_target" in changes else {}))
 
 
 @router.get("/organisations", response_model=list[OrganisationOut])

@@ -38,6 +38,12 @@ POST   /api/v1/accounts/{account_id}/reactivate                401 403  403  403
 POST   /api/v1/accounts/{account_id}/password                  401 403  403  403  403 403 401  200
 POST   /api/v1/organisations                                   401 403  403  403  403 403 401  201
 GET    /api/v1/organisations                                   401 403  403  403  403 403 401  200
+PATCH  /api/v1/organisations/{organisation_id}                 401 403  403  403  403 403 401  200
+GET    /api/v1/partners                                        401 403  403  403  403 403 401  200
+POST   /api/v1/partners                                        401 403  403  403  403 403 401  201
+PATCH  /api/v1/partners/{partner_id}                           401 403  403  403  403 403 401  200
+PUT    /api/v1/partners/{partner_id}/moderators/{account_id}   401 403  403  403  403 403 401  200
+DELETE /api/v1/partners/{partner_id}/moderators/{account_id}   401 403  403  403  403 403 401  200
 GET    /api/v1/mobile-schema                                   200 200  200  200  200 200 200  200
 GET    /api/v1/mobile-schema/{version}                         200 200  200  200  200 200 200  200
 POST   /api/v1/reports                                         401 201  201  403  403 403 401  403
@@ -137,7 +143,8 @@ def request_for(method: str, path: str, w) -> tuple[str, dict]:
         ids["sent_back_report"] if path.endswith("/revisions") else ids["owned_report"]
     url = path.replace("{name:path}", ids["snapshot_file"]).format(
         version=1, report_id=report, photo_id=ids["photo"], toilet_id=ids["toilet"], review_id=ids["review"],
-        key_id=ids["api_key"], snapshot_id=ids["snapshot"], account_id=ids["other_volunteer_account"], layer="toilets", fmt="csv", name=ids["preview_photo"])
+        key_id=ids["api_key"], snapshot_id=ids["snapshot"], organisation_id=ids["organisation"], partner_id=ids["partner"],
+        account_id=ids["partner_moderator"] if "/partners/" in path else ids["other_volunteer_account"], layer="toilets", fmt="csv", name=ids["preview_photo"])
     unique = uuid.uuid4().hex[:8]
     bodies = {
         ("POST", "/api/v1/volunteers"): {"json": {"nickname": f"m{unique}", "password": "correct horse",
@@ -150,6 +157,9 @@ def request_for(method: str, path: str, w) -> tuple[str, dict]:
         ("POST", "/api/v1/accounts/{account_id}/deactivate"): {"json": {"reason": "행렬 시험"}},
         ("POST", "/api/v1/accounts/{account_id}/password"): {"json": {"new_password": "another correct horse"}},
         ("POST", "/api/v1/organisations"): {"json": {"code": f"ORG-{unique}", "name": "행렬 단체"}},
+        ("PATCH", "/api/v1/organisations/{organisation_id}"): {"json": {"participant_target": 25}},
+        ("POST", "/api/v1/partners"): {"json": {"name": f"행렬 기관 {unique}"}},
+        ("PATCH", "/api/v1/partners/{partner_id}"): {"json": {"name": f"새 이름 {unique}"}},
         ("POST", "/api/v1/reports"): {"json": _fresh_report()},
         ("POST", "/api/v1/reports/{report_id}/photos"): {
             "data": {"kind": "door"}, "files": {"file": ("p.jpg", _jpeg(), "image/jpeg")}},

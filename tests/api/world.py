@@ -98,6 +98,11 @@ def build_world(client: TestClient, db) -> World:
     owned = submit(_SPOTS[4])
     photo = upload(owned)["id"]
     snapshot = ok(client.post("/api/v1/exports/snapshots", json={}, headers=exp), 201)
+    organisation = ok(client.post("/api/v1/organisations", json={"code": "WORLD-ORG", "name": "세계 단체",
+                                                              "participant_target": 10}, headers=admin), 201)
+    partner = ok(client.post("/api/v1/partners", json={"name": "세계 협력 기관"}, headers=admin), 201)
+    partner_moderator = ok(client.get("/api/v1/me", headers=mod2))["id"]
+    ok(client.put(f"/api/v1/partners/{partner['id']}/moderators/{partner_moderator}", headers=admin))
     main_photo = ok(client.get(f"/api/v1/toilets/{toilet}"))["properties"]
     feature_photo = client.get("/api/v1/exports/toilets.geojson?profile=geojson", headers=exp).json()
     photo_name = feature_photo["features"][0]["properties"]["main_photo_url"].rsplit("/", 1)[1]
@@ -110,6 +115,8 @@ def build_world(client: TestClient, db) -> World:
              "snapshot": snapshot["id"], "snapshot_file": snapshot["links"]["file"].rsplit("/", 1)[1],
              "api_key": str(key["id"]), "exporter_account": str(exporter_id), "preview_photo": photo_name,
              "volunteer_name": ok(client.get("/api/v1/me", headers=vol))["username"],
-             "other_volunteer_account": str(ok(client.get("/api/v1/me", headers=other))["id"])},
+             "other_volunteer_account": str(ok(client.get("/api/v1/me", headers=other))["id"]),
+             "organisation": str(organisation["id"]), "partner": str(partner["id"]),
+             "partner_moderator": str(partner_moderator)},
         usernames=names,
     )
