@@ -20,7 +20,7 @@ from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, pages, reports
 from api.routes import exports as exports_routes
-from api.routes import maps_preview, moderation, moderation_console, partners, toilets
+from api.routes import maps_preview, moderation, moderation_console, partners, tiles, toilets
 from api.security_headers import SecurityHeaders, html_with_inline_scripts
 from api.static_assets import STATIC_DIR, RevalidatedFiles, mount_vendor_assets
 from core.config import Settings, get_settings
@@ -31,6 +31,7 @@ from core.secrets import usable_settings
 from mobile_schema.registry import SchemaRegistry, default_registry
 from reports.images import DecodeGate
 from reports.photos import recover_photo_files
+from toilets.tiles import TileCache
 
 log = logging.getLogger("reachable")
 
@@ -96,6 +97,7 @@ def create_app(
     app.state.rate_limits = RateLimits(PostgresStorage(app.state.rate_limit_engine), settings)
     app.state.schema_registry = schema_registry or default_registry()
     app.state.photo_gate = DecodeGate.from_settings(settings)  # per process: each worker has its own app
+    app.state.tile_cache = TileCache(max_tiles=settings.tile_cache_tiles, max_bytes=settings.tile_cache_mb * 1024 * 1024)
     Path(settings.photo_dir).mkdir(parents=True, exist_ok=True)
 
     install_error_handlers(app)
@@ -105,6 +107,7 @@ def create_app(
     for module in (accounts, mobile_schema, reports):
         app.include_router(module.router)
     app.include_router(toilets.router)  # public read API (before moderation: /toilets/nearby)
+    app.include_router(tiles.router)  # /tiles/toilets/{z}/{x}/{y}.mvt, public
     app.include_router(moderation.router)  # queue, decisions, reviews, histories
     app.include_router(moderation_console.router)  # /moderate
     app.include_router(exports_routes.router)  # /api/v1/exports, API keys, snapshots

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     # set e.g. MAP_TILE_URL=https://tile.example/{z}/{x}/{y}.png to draw a base map under the pin.
     map_tile_url: str | None = None
     map_tile_attribution: str | None = None
+    # The published layer's vector tiles (toilets/tiles.py): finished tiles kept per API process
+    # until the change log moves on, and how long a browser or proxy may keep one unasked.
+    tile_cache_tiles: int = Field(default=4096, ge=0, le=1_000_000)
+    tile_cache_mb: int = Field(default=64, ge=0, le=4096)
+    tile_max_age_s: int = Field(default=30, ge=0, le=3600)
 
     # Validation of geometry (DESIGN.md "Rules that hold everywhere").
     seoul_border_tolerance_m: float = Field(default=50.0, ge=0, le=50)

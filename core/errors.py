@@ -205,6 +205,7 @@ CATALOGUE: dict[str, Problem] = {
                               "The toilet is retired; it cannot be updated or retired again."),
     "outside_seoul": Problem(422, "서울 밖의 위치는 게시할 수 없습니다.", "A point outside Seoul cannot be published."),
     "retire_reason_required": Problem(422, "폐쇄 사유를 적어 주세요.", "Give a reason for retiring."),
+    "invalid_tile": Problem(422, "타일 주소(z/x/y)가 올바르지 않습니다.", "The tile address (z/x/y) is not valid."),
     # reference data (reachable reference import)
     "reference_file_unreadable": Problem(422, "파일을 읽을 수 없습니다.", "The file cannot be read."),
     "reference_file_invalid": Problem(422, "공중화장실 표준데이터 파일이 아닙니다. 빠진 열: {missing}",

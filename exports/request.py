@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.errors import fail, field_error
 from exports.profiles import PROFILES, Profile
 from exports.profiles.base import LAYERS
+from toilets.changelog import LayerState, layer_state  # noqa: F401  (the layer's state is the change log's)
 from toilets.filters import LayerFilter, parse_layer_filter
 
 FORMATS = ("geojson", "csv", "json")
@@ -86,17 +84,6 @@ def parse_request(*, layer: str, fmt: str, profile: str = "smart-seoul-map", sin
                        f"For this request columns is one of: {offered}."))
     where = parse_layer_filter(bbox=bbox, district=district, verdict=verdict)
     return ExportRequest(layer, profile, fmt, since, where.districts, where.verdicts, where.bbox, bom, columns)
-
-
-@dataclass(frozen=True)
-class LayerState:
-    seq: int  # high-water mark: the last change-log sequence number
-    changed_at: datetime | None
-
-
-def layer_state(db: Session) -> LayerState:
-    row = db.execute(text("SELECT seq, changed_at FROM change_log ORDER BY seq DESC LIMIT 1")).first()
-    return LayerState(row.seq, row.changed_at) if row else LayerState(0, None)
 
 
 def etag_for(req: ExportRequest, state: LayerState, settings: Settings) -> str:

@@ -13,6 +13,8 @@ in the log, and a consumer could not tell a hole from a change it missed.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -29,3 +31,17 @@ def append_change(db: Session, *, entity: str, entity_id: uuid.UUID, op: str, ve
     db.add(entry)
     db.flush()
     return entry
+
+
+@dataclass(frozen=True)
+class LayerState:
+    """What the published layer's readers hang their caches on (export ETags, incremental sync,
+    the vector tiles' cache): the last change-log entry."""
+
+    seq: int  # high-water mark: the last change-log sequence number
+    changed_at: datetime | None
+
+
+def layer_state(db: Session) -> LayerState:
+    row = db.execute(text("SELECT seq, changed_at FROM change_log ORDER BY seq DESC LIMIT 1")).first()
+    return LayerState(row.seq, row.changed_at) if row else LayerState(0, None)

@@ -58,6 +58,7 @@ GET    /api/v1/toilets                                         200 200  200  200
 GET    /api/v1/toilets/nearby                                  200 200  200  200  200 200 200  200
 GET    /api/v1/toilets/{toilet_id}                             200 200  200  200  200 200 200  200
 GET    /api/v1/toilets/{toilet_id}/history                     200 200  200  200  200 200 200  200
+GET    /tiles/toilets/{z}/{x}/{y}.mvt                          200 200  200  200  200 200 200  200
 POST   /api/v1/moderation/claims                               401 403  403  200  200 403 401  200
 GET    /api/v1/moderation/claims                               401 403  403  200  200 403 401  200
 POST   /api/v1/moderation/reports/{report_id}/release          401 403  403  200  403 403 401  403
@@ -144,7 +145,8 @@ def request_for(method: str, path: str, w) -> tuple[str, dict]:
     url = path.replace("{name:path}", ids["snapshot_file"]).format(
         version=1, report_id=report, photo_id=ids["photo"], toilet_id=ids["toilet"], review_id=ids["review"],
         key_id=ids["api_key"], snapshot_id=ids["snapshot"], organisation_id=ids["organisation"], partner_id=ids["partner"],
-        account_id=ids["partner_moderator"] if "/partners/" in path else ids["other_volunteer_account"], layer="toilets", fmt="csv", name=ids["preview_photo"])
+        account_id=ids["partner_moderator"] if "/partners/" in path else ids["other_volunteer_account"], layer="toilets", fmt="csv", name=ids["preview_photo"],
+        z=15, x=27941, y=12689)  # the tile of the world's toilets (City Hall)
     unique = uuid.uuid4().hex[:8]
     bodies = {
         ("POST", "/api/v1/volunteers"): {"json": {"nickname": f"m{unique}", "password": "correct horse",

@@ -14,6 +14,7 @@ BINARY_OR_STREAM = {
     ("get", "/maps/photos/{name}"),
     ("get", "/api/v1/moderation/reports/{report_id}/map"),
     ("get", "/maps/preview"),
+    ("get", "/tiles/toilets/{z}/{x}/{y}.mvt"),
 }
 
 
