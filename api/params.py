@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from toilets.criteria import CRITERIA
 from toilets.filters import LayerFilter, parse_layer_filter
 
 BboxParam = Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat (WGS84)",
@@ -16,10 +17,17 @@ DistrictParam = Annotated[str | None, Query(description="district code(s) or nam
                                                         "(11140, 중구, Jung-gu)")]
 VerdictParam = Annotated[str | None, Query(description="verdict(s), comma-separated: accessible, "
                                                        "partially_accessible, not_accessible, unknown")]
+CriteriaParam = Annotated[str | None, Query(
+    description="the finder's criteria, comma-separated, each must be true (docs/finder.md): "
+                + ", ".join(CRITERIA), examples=["step_free,door_90"])]
+SearchParam = Annotated[str | None, Query(
+    description="words to find in the name, building, road or lot address, or district (Korean or English); "
+                "at most 8 words, 100 characters", examples=["강남구 역"])]
 
 
-def layer_filter(bbox: BboxParam = None, district: DistrictParam = None, verdict: VerdictParam = None) -> LayerFilter:
-    return parse_layer_filter(bbox=bbox, district=district, verdict=verdict)
+def layer_filter(bbox: BboxParam = None, district: DistrictParam = None, verdict: VerdictParam = None,
+                 criteria: CriteriaParam = None, q: SearchParam = None) -> LayerFilter:
+    return parse_layer_filter(bbox=bbox, district=district, verdict=verdict, criteria=criteria, q=q)
 
 
 LayerFilterDep = Annotated[LayerFilter, Depends(layer_filter)]

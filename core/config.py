@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)
     tile_max_age_s: int = Field(default=30, ge=0, le=3600)
 
+    # A toilet verified longer ago than this is "ageing": the public API and the finder say so
+    # (with the date), and the programme office sends volunteers back to it.
+    reverify_after_months: int = Field(default=12, ge=1, le=120)
+
     # Validation of geometry (DESIGN.md "Rules that hold everywhere").
     seoul_border_tolerance_m: float = Field(default=50.0, ge=0, le=50)
     duplicate_radius_m: float = Field(default=30.0, gt=0, le=500)

@@ -5,6 +5,9 @@
 - `district`: one or more of Seoul's 25 districts, comma-separated, each a code (`11140`) or a
   name in Korean or English (`중구`, `Jung-gu`).
 - `verdict`: one or more verdicts, comma-separated.
+- `criteria`: the finder's criteria (`toilets.criteria`), comma-separated; each must be true.
+- `q`: words (at most 8, 100 characters in all); each must appear in the name, the building's
+  name, the road or lot address, or the district's Korean or English name (case-insensitive).
 
 A bad value is a 422 `invalid_query` naming the parameter, in Korean and English.
 """
@@ -16,8 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import fail, field_error
+from core.text import TextRefused, clean_text
 from geo.districts import DISTRICTS, normalise_district_name
+from toilets import criteria as finder_criteria
 from toilets.models import VERDICTS
+
+SEARCH_MAX_CHARS = 100
+SEARCH_MAX_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,10 @@ class LayerFilter:
     bbox: tuple[float, float, float, float] | None = None
     districts: tuple[str, ...] = ()
     verdicts: tuple[str, ...] = ()
+    criteria: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    # `open_now` at this time of day (minutes after midnight in Seoul); None: the database's now
+    at_minute: int | None = None
 
     def where_sql(self, geom: str, params: dict[str, Any], *, table: str = "t") -> str:
         """The filter as an SQL condition on `table` (geometry expression `geom`); its bind
@@ -40,7 +52,28 @@ class LayerFilter:
             params.update(filter_x1=self.bbox[0], filter_y1=self.bbox[1], filter_x2=self.bbox[2],
                           filter_y2=self.bbox[3])
             parts.append(f"ST_Intersects({geom}, ST_MakeEnvelope(:filter_x1, :filter_y1, :filter_x2, :filter_y2, 4326))")
+        if self.criteria:
+            if self.at_minute is not None:
+                params["filter_minute"] = self.at_minute
+            parts.append(finder_criteria.where_sql(
+                self.criteria, table, minute=":filter_minute" if self.at_minute is not None else None))
+        for i, word in enumerate(self.words):
+            parts.append(_word_sql(word, i, params, table))
         return " AND ".join(parts) or "TRUE"
+
+
+def _word_sql(word: str, i: int, params: dict[str, Any], table: str) -> str:
+    like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    params[f"filter_q{i}"] = like
+    m = f"ILIKE :filter_q{i} ESCAPE '\\'"
+    place = f"{table}.data -> 'place'"
+    district = normalise_district_name(word)
+    if district:
+        params[f"filter_q{i}_district"] = district
+    by_code = f" OR {table}.district_code = :filter_q{i}_district" if district else ""
+    return (f"({table}.name {m} OR {table}.building_name {m} OR {place} ->> 'road_address' {m}"
+            f" OR {place} ->> 'lot_address' {m}"
+            f" OR {table}.district_code IN (SELECT code FROM districts WHERE name_ko {m} OR name_en {m}){by_code})")
 
 
 def _items(raw: str | None) -> list[str]:
@@ -84,6 +117,25 @@ def parse_verdicts(raw: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(verdicts))
 
 
-def parse_layer_filter(*, bbox: str | None = None, district: str | None = None,
-                       verdict: str | None = None) -> LayerFilter:
-    return LayerFilter(parse_bbox(bbox), parse_districts(district), parse_verdicts(verdict))
+def parse_search(raw: str | None) -> tuple[str, ...]:
+    """`q`: the words to find (see the module docstring); blank is no search."""
+    if raw is None:
+        return ()
+    try:
+        text = clean_text(raw)
+    except TextRefused as exc:
+        raise fail("invalid_query", exc.at("q")) from None
+    if len(text) > SEARCH_MAX_CHARS:
+        raise fail("invalid_query", field_error("q", f"검색어는 {SEARCH_MAX_CHARS}자까지입니다.",
+                                                f"Search at most {SEARCH_MAX_CHARS} characters."))
+    words = tuple(dict.fromkeys(text.split()))
+    if len(words) > SEARCH_MAX_WORDS:
+        raise fail("invalid_query", field_error("q", f"검색어는 {SEARCH_MAX_WORDS}단어까지입니다.",
+                                                f"Search at most {SEARCH_MAX_WORDS} words."))
+    return words
+
+
+def parse_layer_filter(*, bbox: str | None = None, district: str | None = None, verdict: str | None = None,
+                       criteria: str | None = None, q: str | None = None) -> LayerFilter:
+    return LayerFilter(parse_bbox(bbox), parse_districts(district), parse_verdicts(verdict),
+                       finder_criteria.parse_criteria(criteria), parse_search(q))

@@ -14,7 +14,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.errors import fail
+from toilets.criteria import criteria_json_sql
 from toilets.filters import LayerFilter
+
+# How long a verification counts as fresh (core.config REVERIFY_AFTER_MONTHS), when the caller
+# does not say.
+DEFAULT_REVERIFY_AFTER_MONTHS = 12
 
 # One feature, as JSON, straight from the database (tipg's habit: PostGIS builds the GeoJSON).
 _FEATURE_SQL = """
@@ -29,16 +34,32 @@ _FEATURE_SQL = """
             'verdict', t.verdict, 'verdict_reasons', t.verdict_reasons, 'last_verified_at', t.last_verified_at, 'updated_at', t.updated_at,
             'place', t.data -> 'place', 'toilet', t.data -> 'toilet', 'access_route', t.data -> 'access_route',
             'route', CASE WHEN rt.path IS NULL OR rt.status <> 'active' THEN NULL
-                          ELSE ST_AsGeoJSON(rt.path, 7)::json END
+                          ELSE ST_AsGeoJSON(rt.path, 7)::json END,
+            'criteria', {criteria},
+            'verified_age', {verified_age}
             {extra}
         )
     )
 """
+# A verification older than :reverify_months months is ageing: the toilet says so, with its date.
+VERIFIED_AGE_SQL = """json_build_object(
+    'verified_on', to_char(t.last_verified_at AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD'),
+    'months', (extract(year FROM age(now(), t.last_verified_at)) * 12
+               + extract(month FROM age(now(), t.last_verified_at)))::int,
+    'reverify_after_months', CAST(:reverify_months AS int),
+    'ageing', t.last_verified_at < now() - make_interval(months => CAST(:reverify_months AS int)))"""
+
+
+def _feature_sql(extra: str = "") -> str:
+    return _FEATURE_SQL.format(criteria=criteria_json_sql("t"), verified_age=VERIFIED_AGE_SQL, extra=extra)
+
+
 _FROM = "FROM toilets t JOIN districts d ON d.code = t.district_code LEFT JOIN toilet_routes rt ON rt.toilet_id = t.id"
 
 
 def list_toilets(db: Session, *, where: LayerFilter = LayerFilter(), include_retired: bool = False,
-                 page: int = 1, page_size: int = 100) -> dict[str, Any]:
+                 page: int = 1, page_size: int = 100,
+                 reverify_after_months: int = DEFAULT_REVERIFY_AFTER_MONTHS) -> dict[str, Any]:
     """A GeoJSON FeatureCollection page (RFC 7946; paging in `numberMatched`/`numberReturned`/`links`)."""
     params: dict[str, Any] = {}
     conditions = [where.where_sql("t.location", params)]
@@ -47,30 +68,36 @@ def list_toilets(db: Session, *, where: LayerFilter = LayerFilter(), include_ret
     cond = " AND ".join(conditions)
     matched = db.execute(text(f"SELECT count(*) FROM toilets t WHERE {cond}"), params).scalar_one()
     rows = db.execute(text(f"""
-        SELECT {_FEATURE_SQL.format(extra='')} AS f {_FROM} WHERE {cond}
+        SELECT {_feature_sql()} AS f {_FROM} WHERE {cond}
         ORDER BY t.name, t.id LIMIT :limit OFFSET :offset"""),
-        {**params, "limit": page_size, "offset": (page - 1) * page_size}).scalars().all()
+        {**params, "limit": page_size, "offset": (page - 1) * page_size,
+         "reverify_months": reverify_after_months}).scalars().all()
     return {"type": "FeatureCollection", "features": list(rows), "numberMatched": matched,
             "numberReturned": len(rows), "page": page, "page_size": page_size,
             "has_next": page * page_size < matched}
 
 
-def get_toilet_feature(db: Session, toilet_id: uuid.UUID) -> dict[str, Any]:
-    row = db.execute(text(f"SELECT {_FEATURE_SQL.format(extra='')} {_FROM} WHERE t.id = :id"),
-                     {"id": toilet_id}).scalar_one_or_none()
+def get_toilet_feature(db: Session, toilet_id: uuid.UUID, *,
+                       reverify_after_months: int = DEFAULT_REVERIFY_AFTER_MONTHS) -> dict[str, Any]:
+    row = db.execute(text(f"SELECT {_feature_sql()} {_FROM} WHERE t.id = :id"),
+                     {"id": toilet_id, "reverify_months": reverify_after_months}).scalar_one_or_none()
     if row is None:
         raise fail("toilet_not_found")
     return row
 
 
-def nearby_toilets(db: Session, *, lon: float, lat: float, radius_m: float, limit: int = 50) -> dict[str, Any]:
+def nearby_toilets(db: Session, *, lon: float, lat: float, radius_m: float, limit: int = 50,
+                   where: LayerFilter = LayerFilter(),
+                   reverify_after_months: int = DEFAULT_REVERIFY_AFTER_MONTHS) -> dict[str, Any]:
     """Active toilets within `radius_m` metres (geodesic), nearest first, each with `distance_m`."""
+    params: dict[str, Any] = {"lon": lon, "lat": lat, "r": radius_m, "limit": limit,
+                              "reverify_months": reverify_after_months}
+    cond = where.where_sql("t.location", params)
     rows = db.execute(text(f"""
-        SELECT {_FEATURE_SQL.format(extra=", 'distance_m', round(ST_Distance(t.location::geography, p.g)::numeric, 1)")}
+        SELECT {_feature_sql(", 'distance_m', round(ST_Distance(t.location::geography, p.g)::numeric, 1)")}
         {_FROM}, (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS g) p
-        WHERE t.status = 'active' AND ST_DWithin(t.location::geography, p.g, :r)
-        ORDER BY ST_Distance(t.location::geography, p.g), t.id LIMIT :limit"""),
-        {"lon": lon, "lat": lat, "r": radius_m, "limit": limit}).scalars().all()
+        WHERE t.status = 'active' AND ST_DWithin(t.location::geography, p.g, :r) AND {cond}
+        ORDER BY ST_Distance(t.location::geography, p.g), t.id LIMIT :limit"""), params).scalars().all()
     return {"type": "FeatureCollection", "features": list(rows), "numberReturned": len(rows),
             "center": {"lon": lon, "lat": lat}, "radius_m": radius_m}
 

@@ -48,6 +48,26 @@ class VerdictReason(ResponseModel):
     text: ReasonText
 
 
+class FinderCriteria(ResponseModel):
+    """The finder's criteria (toilets.criteria, docs/finder.md): true, false, or null when unknown."""
+    step_free: bool | None
+    door_90: bool | None
+    grab_bars_both: bool | None
+    bell_reachable: bool | None
+    turning_space: bool | None
+    open_now: bool | None = Field(description="at the time of the request, in Seoul")
+    open_24h: bool | None
+    unisex: bool | None
+
+
+class VerifiedAge(ResponseModel):
+    """How fresh the last verification is: `ageing` once it is older than REVERIFY_AFTER_MONTHS."""
+    verified_on: str = Field(description="the date of the last verification, in Seoul (YYYY-MM-DD)")
+    months: int = Field(description="whole months since the last verification")
+    reverify_after_months: int
+    ageing: bool
+
+
 class ToiletProperties(ResponseModel):
     id: str
     version: int
@@ -68,6 +88,8 @@ class ToiletProperties(ResponseModel):
     toilet: dict[str, Any] = Field(description="the form's toilet fields; unknown stays null")
     access_route: dict[str, Any] = Field(description="the form's access-route fields (the path is `route`)")
     route: LineGeometry | None
+    criteria: FinderCriteria
+    verified_age: VerifiedAge
     distance_m: float | None = Field(default=None, description="nearby only: metres from the asked point")
 
 

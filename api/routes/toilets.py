@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 from api.params import LayerFilterDep, ToiletPage
 from toilets import public
 from toilets.schemas import NearbyCollection, ToiletCollection, ToiletFeature
@@ -27,27 +27,32 @@ class GeoJSONResponse(JSONResponse):
 
 
 @router.get("", response_class=GeoJSONResponse, response_model=ToiletCollection)
-def list_toilets(db: SessionDep, where: LayerFilterDep, paging: ToiletPage, include_retired: bool = False
-                 ) -> GeoJSONResponse:
-    """Published toilets as a GeoJSON FeatureCollection (RFC 7946), paged."""
+def list_toilets(db: SessionDep, settings: SettingsDep, where: LayerFilterDep, paging: ToiletPage,
+                 include_retired: bool = False) -> GeoJSONResponse:
+    """Published toilets as a GeoJSON FeatureCollection (RFC 7946), paged; `criteria` and `q` as
+    the finder asks them (docs/finder.md)."""
     out = public.list_toilets(db, where=where, include_retired=include_retired, page=paging.page,
-                              page_size=paging.page_size)
+                              page_size=paging.page_size, reverify_after_months=settings.reverify_after_months)
     return GeoJSONResponse(out)
 
 
 @router.get("/nearby", response_class=GeoJSONResponse, response_model=NearbyCollection)
 def nearby(
     db: SessionDep,
+    settings: SettingsDep,
+    where: LayerFilterDep,
     lon: Annotated[float, Query(ge=-180, le=180)],
     lat: Annotated[float, Query(ge=-90, le=90)],
     radius_m: Annotated[float, Query(gt=0, le=5000)] = 500,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> GeoJSONResponse:
-    """Active toilets within radius_m metres of (lon, lat), nearest first."""
-    return GeoJSONResponse(public.nearby_toilets(db, lon=lon, lat=lat, radius_m=radius_m, limit=limit))
+    """Active toilets within radius_m metres of (lon, lat), nearest first (with the list's filters)."""
+    return GeoJSONResponse(public.nearby_toilets(db, lon=lon, lat=lat, radius_m=radius_m, limit=limit, where=where,
+                                                 reverify_after_months=settings.reverify_after_months))
 
 
 @router.get("/{toilet_id}", response_class=GeoJSONResponse, response_model=ToiletFeature)
-def get_toilet(toilet_id: uuid.UUID, db: SessionDep) -> GeoJSONResponse:
-    out: dict[str, Any] = public.get_toilet_feature(db, toilet_id)
+def get_toilet(toilet_id: uuid.UUID, db: SessionDep, settings: SettingsDep) -> GeoJSONResponse:
+    out: dict[str, Any] = public.get_toilet_feature(db, toilet_id,
+                                                    reverify_after_months=settings.reverify_after_months)
     return GeoJSONResponse(out)
