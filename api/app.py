@@ -20,6 +20,7 @@ from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, pages, reports
 from api.routes import exports as exports_routes
+from api.routes import jobs as jobs_routes
 from api.routes import maps_preview, moderation, moderation_console, partners, tiles, toilets
 from api.security_headers import SecurityHeaders, html_with_inline_scripts
 from api.static_assets import STATIC_DIR, RevalidatedFiles, mount_vendor_assets
@@ -113,6 +114,7 @@ def create_app(
     app.include_router(exports_routes.router)  # /api/v1/exports, API keys, snapshots
     app.include_router(maps_preview.router)  # /maps/preview
     app.include_router(partners.router)  # /api/v1/partners (the office)
+    app.include_router(jobs_routes.router)  # /api/v1/jobs/{id}: what a 202 points to
     document_rate_limits(app)
 
     mount_vendor_assets(app)

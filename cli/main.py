@@ -325,41 +325,96 @@ _PHASES = {"read": "reading rows 행 읽는 중", "locate": "districts 자치구
 def reference_import(
     file: Path = typer.Argument(..., help="공중화장실정보 CSV (UTF-8 with or without BOM, or EUC-KR/CP949; .gz too)"),
     match: bool = typer.Option(True, help="Match the records to published toilets after the import"),
+    here: bool = typer.Option(False, "--here", help="Run the import in this process instead of on a worker"),
 ) -> None:
     """Load or update the national public toilet standard data (공중화장실정보) as the reference layer:
-    idempotent on the management number; reports inserted / updated / unchanged rows and flagged ones."""
-    from tqdm import tqdm
-
+    idempotent on the management number; reports inserted / updated / unchanged rows and flagged ones.
+    The file goes to the database and a worker (`reachable worker`) imports it; this command follows
+    the job with a progress bar (Ctrl-C stops following, not the import)."""
     import all_models  # noqa: F401  every table in the ORM's metadata (the audit entry's foreign keys)
     from core.db import make_engine, make_session_factory, unit_of_work
-    from core.errors import DomainError
-    from reference.importer import import_reference_file
+    from core.errors import DomainError, fail, field_error
+    from jobs import service as jobs
+    from reference.importer import read_file
 
     if not file.is_file():
-        from core.errors import fail, field_error
-
         _exit_on_domain_error(fail("reference_file_unreadable", field_error(
             "file", f"파일이 없습니다: {file}", f"no such file: {file}")))
+    try:
+        data = read_file(file)
+    except DomainError as exc:
+        _exit_on_domain_error(exc)
     settings = get_settings()
     engine = make_engine(settings, _database_url())
-    bar = tqdm(unit=" rows", desc=_PHASES["read"], mininterval=0.5)
-
-    def progress(phase: str, done: int, total: int) -> None:
-        bar.set_description(_PHASES.get(phase, phase))
-        if phase == "read":
-            bar.total = max(total, done)
-            bar.update(done - bar.n)
-
+    factory = make_session_factory(engine)
     try:
-        with unit_of_work(make_session_factory(engine)) as db:
-            result = import_reference_file(db, file, settings=settings, on_progress=progress, match=match)
-    except DomainError as exc:
-        bar.close()
-        _exit_on_domain_error(exc)
+        with unit_of_work(factory) as db:
+            job, _ = jobs.create_job(db, kind="reference_import", owner_id=None, params={"match": match},
+                                     upload=(file.name, data), enqueue=not here)
+        del data
+        if here:
+            _run_here(job.id, settings, factory)
+        view = _follow_job(job.id, factory, unit=" rows", phases=_PHASES)
+    finally:
+        engine.dispose()
+    if view["status"] == "failed":
+        _exit_on_job_error(view)
+    typer.echo(_import_summary(view["result"]))
+
+
+def _run_here(job_id, settings, factory) -> None:
+    """A job run by this process, exactly as a worker runs it (jobs.runner)."""
+    from jobs.runner import run_job
+    from jobs.tasks import HANDLERS
+
+    run_job(job_id, handlers=HANDLERS, settings=settings, session_factory=factory, progress_factory=factory,
+            attempt=1, final=True)
+
+
+def _follow_job(job_id, factory, *, unit: str, phases: dict[str, str], poll_s: float = 0.5,
+                hint_after_s: float = 10.0) -> dict:
+    """Poll the job until it is done, with a progress bar; the job's view at the end."""
+    import time
+
+    from tqdm import tqdm
+
+    from core.db import unit_of_work
+    from jobs import service as jobs
+    from jobs.models import Job
+
+    bar = tqdm(unit=unit, desc="queued 대기 중", mininterval=0.5)
+    started, hinted = time.monotonic(), False
+    try:
+        while True:
+            with unit_of_work(factory) as db:
+                view = jobs.job_view(db.get(Job, job_id))
+            progress = view["progress"]
+            if progress["phase"]:
+                bar.set_description(phases.get(progress["phase"], progress["phase"]))
+            if progress["total"] is not None and bar.total != progress["total"]:
+                bar.total = progress["total"]
+            if progress["done"] > bar.n:
+                bar.update(progress["done"] - bar.n)
+            if view["status"] in ("succeeded", "failed"):
+                return view
+            if view["status"] == "queued" and not hinted and time.monotonic() - started > hint_after_s:
+                hinted = True
+                bar.write("waiting for a worker: start one with `reachable worker` "
+                          "(작업자를 기다리는 중: `reachable worker`로 시작하세요)")
+            time.sleep(poll_s)
     finally:
         bar.close()
-        engine.dispose()
-    typer.echo(_import_summary(result.as_dict()))
+
+
+def _exit_on_job_error(view: dict) -> None:
+    """A failed job's error in English and Korean on stderr, exit 2."""
+    error = view["error"] or {}
+    fields = error.get("fields", [])
+    details = "; ".join(f"{f['path']}: {f['message_en']}" for f in fields)
+    details_ko = "; ".join(f"{f['path']}: {f['message_ko']}" for f in fields)
+    typer.echo(f"error: {error.get('message_en', '')} {details}".rstrip(), err=True)
+    typer.echo(f"오류: {error.get('message_ko', '')} {details_ko}".rstrip(), err=True)
+    raise typer.Exit(2)
 
 
 def _import_summary(r: dict) -> str:
@@ -411,6 +466,19 @@ def _serving_settings(host: str):
     os.environ["SECRET_KEY"] = settings.secret_key or ""
     get_settings.cache_clear()
     return settings
+
+
+@app.command("worker")
+def worker(concurrency: int | None = typer.Option(None, help="Jobs at once (default JOB_WORKER_CONCURRENCY)"),
+           name: str | None = typer.Option(None, help="A name for this worker in the queue's tables")) -> None:
+    """Run a background worker (photos, snapshots, reference imports) until SIGTERM/SIGINT. Start
+    any number, on any machine that reaches the database and shares PHOTO_DIR and SNAPSHOT_DIR."""
+    import logging
+
+    from jobs.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    run_worker(get_settings(), _database_url(), concurrency=concurrency, name=name)
 
 
 @app.command("serve")

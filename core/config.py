@@ -132,6 +132,14 @@ class Settings(BaseSettings):
     # The data licence written into every snapshot manifest; the programme office confirms it.
     export_licence: str = "공공누리 제1유형(출처표시) · KOGL Type 1 (attribution required)"
 
+    # Background jobs (jobs/, README "Background jobs"): jobs at once per `reachable worker`; its
+    # heartbeat; a worker silent this long is taken for dead and its jobs are put back in the queue
+    # by the sweep (a procrastinate cron, a 6th field for seconds).
+    job_worker_concurrency: int = Field(default=2, ge=1, le=64)
+    job_heartbeat_s: float = Field(default=10.0, gt=0)
+    job_stalled_after_s: float = Field(default=30.0, gt=0)
+    job_stalled_sweep_cron: str = "* * * * * */10"
+
 
     @field_validator(
         "rate_limit_login_per_ip", "rate_limit_login_per_nickname", "rate_limit_join_per_ip",

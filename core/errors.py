@@ -181,6 +181,13 @@ CATALOGUE: dict[str, Problem] = {
     "photo_busy": Problem(503, "지금 사진을 처리하는 중인 요청이 많습니다. {retry_after}초 뒤에 다시 올려 주세요. 제보는 저장되어 있습니다.",
                           "Too many photos are being processed right now. Upload again in {retry_after} s; "
                           "the report itself is stored."),
+    "job_not_found": Problem(404, "작업을 찾을 수 없습니다.", "Job not found."),
+    "job_not_yours": Problem(403, "다른 사람의 작업입니다. 요청한 사람과 운영진만 볼 수 있습니다.",
+                             "This job is someone else's: only who asked for it and staff may see it."),
+    "job_failed": Problem(503, "작업이 여러 번 시도했지만 끝나지 않았습니다. 보낸 내용은 보관되어 있습니다. 운영 사무국에 알려 주세요.",
+                          "The job kept failing after several tries. What was sent is kept; tell the "
+                          "programme office."),
+    "job_upload_missing": Problem(404, "작업에 쓸 파일이 없습니다.", "The job's file is missing."),
     "photo_not_found": Problem(404, "사진을 찾을 수 없습니다.", "Photo not found."),
     "photo_file_missing": Problem(404, "사진 파일이 없습니다.", "The photo file is missing."),
     # moderation

@@ -17,6 +17,9 @@ def include_object(obj, name, type_, reflected, compare_to):
     # PostGIS's own tables and the tiger/topology schemas are not ours.
     if type_ == "table" and name in {"spatial_ref_sys"}:
         return False
+    # procrastinate's queue tables: its schema is its own (installed by migration 0009), not our models'.
+    if type_ == "table" and name.startswith("procrastinate_"):
+        return False
     return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 

@@ -26,6 +26,7 @@ from core.config import Settings
 from core.migrate import upgrade
 from tests.browser import chromium, guarded_context, serve
 from tests.factories import dispose, fresh_rate_limits, settings_for, truncate_all
+from tests.workers import WorkerProcess
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +105,30 @@ def committed_app(settings: Settings, database_url: str, committed_engine: Engin
     fresh_rate_limits(application)
     yield application
     dispose(application)
+
+
+# -- background workers (tests/workers.py) ----------------------------------------------------
+
+@pytest.fixture
+def start_worker(database_url: str, settings: Settings, committed_engine: Engine, tmp_path: Path):
+    """Start real `reachable worker` processes on the committed test database (call it once per
+    worker); each is stopped at the end of the test, before the tables are emptied."""
+    started: list[WorkerProcess] = []
+
+    def start(**kwargs) -> WorkerProcess:
+        worker = WorkerProcess(database_url, settings, tmp_path, **kwargs)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def job_worker(start_worker) -> WorkerProcess:
+    """One real worker process for the test."""
+    return start_worker()
 
 
 # -- a live server and a real browser (tests/browser.py) -------------------------------------

@@ -20,6 +20,8 @@ def settings_for(tmp: Path) -> Settings:
 
 
 REFERENCE_TABLES = {"districts", "city_boundary", "spatial_ref_sys", "alembic_version"}
+# A worker process registers itself here while it lives (tests/workers.py); its jobs are emptied.
+KEPT_TABLES = REFERENCE_TABLES | {"procrastinate_workers"}
 
 CITY_HALL = (126.9779, 37.5663)  # 서울특별시청, 중구
 
@@ -104,7 +106,7 @@ def truncate_all(engine: Engine) -> None:
     """Empty every table but the reference data (for tests that commit for real)."""
     with engine.begin() as conn:
         tables = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")) if r[0] not in REFERENCE_TABLES]
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")) if r[0] not in KEPT_TABLES]
         if tables:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 

@@ -81,6 +81,7 @@ GET    /api/v1/exports/snapshots/{snapshot_id}                 401 403  403  403
 GET    /api/v1/exports/snapshots/{snapshot_id}/bundle.zip      401 403  403  403  403 200 200  200
 GET    /api/v1/exports/snapshots/{snapshot_id}/files/{name:path} 401 403 403 403  403 200 200  200
 GET    /api/v1/exports/{layer}.{fmt}                           401 403  403  403  403 200 200  200
+GET    /api/v1/jobs/{job_id}                                   401 200  403  200  200 403 403  200
 GET    /maps/preview                                           200 200  200  200  200 200 200  200
 GET    /maps/photos/{name}                                     200 200  200  200  200 200 200  200
 GET    /moderate                                               200 200  200  200  200 200 200  200
@@ -144,7 +145,7 @@ def request_for(method: str, path: str, w) -> tuple[str, dict]:
         ids["sent_back_report"] if path.endswith("/revisions") else ids["owned_report"]
     url = path.replace("{name:path}", ids["snapshot_file"]).format(
         version=1, report_id=report, photo_id=ids["photo"], toilet_id=ids["toilet"], review_id=ids["review"],
-        key_id=ids["api_key"], snapshot_id=ids["snapshot"], organisation_id=ids["organisation"], partner_id=ids["partner"],
+        key_id=ids["api_key"], snapshot_id=ids["snapshot"], job_id=ids["job"], organisation_id=ids["organisation"], partner_id=ids["partner"],
         account_id=ids["partner_moderator"] if "/partners/" in path else ids["other_volunteer_account"], layer="toilets", fmt="csv", name=ids["preview_photo"],
         z=15, x=27941, y=12689)  # the tile of the world's toilets (City Hall)
     unique = uuid.uuid4().hex[:8]

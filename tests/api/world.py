@@ -107,16 +107,26 @@ def build_world(client: TestClient, db) -> World:
     feature_photo = client.get("/api/v1/exports/toilets.geojson?profile=geojson", headers=exp).json()
     photo_name = feature_photo["features"][0]["properties"]["main_photo_url"].rsplit("/", 1)[1]
     assert main_photo["id"] == toilet
+    job = _volunteers_job(db, ok(client.get("/api/v1/me", headers=vol))["id"])
     return World(
         headers={"anonymous": {}, "volunteer": vol, "other_volunteer": other, "moderator": mod,
                  "moderator_no_claim": mod2, "exporter": exp, "api_key": {"X-API-Key": key["key"]}, "admin": admin},
         ids={"owned_report": str(owned), "claimed_report": str(claimed), "sent_back_report": str(sent_back),
              "published_report": str(published), "photo": photo, "toilet": toilet, "review": str(review),
              "snapshot": snapshot["id"], "snapshot_file": snapshot["links"]["file"].rsplit("/", 1)[1],
-             "api_key": str(key["id"]), "exporter_account": str(exporter_id), "preview_photo": photo_name,
+             "job": job, "api_key": str(key["id"]), "exporter_account": str(exporter_id), "preview_photo": photo_name,
              "volunteer_name": ok(client.get("/api/v1/me", headers=vol))["username"],
              "other_volunteer_account": str(ok(client.get("/api/v1/me", headers=other))["id"]),
              "organisation": str(organisation["id"]), "partner": str(partner["id"]),
              "partner_moderator": str(partner_moderator)},
         usernames=names,
     )
+
+
+def _volunteers_job(db, volunteer_id: int) -> str:
+    """A job the volunteer owns (not queued: the matrix is about who may read it)."""
+    from jobs.service import create_job
+
+    job, _ = create_job(db, kind="photo", owner_id=volunteer_id, params={}, enqueue=False)
+    db.flush()
+    return str(job.id)

@@ -1,4 +1,5 @@
-"""`reachable reference import` and `reachable reference match` on a committed database."""
+"""`reachable reference import` and `reachable reference match` on a committed database: the import
+runs on a real worker process (`job_worker`), the command follows its job."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def cli_env(monkeypatch, database_url, committed_engine):
     get_settings.cache_clear()
 
 
-def test_import_twice_then_a_changed_file(cli_env, committed_engine, tmp_path: Path):
+def test_import_twice_then_a_changed_file(cli_env, committed_engine, job_worker, tmp_path: Path):
     file = tmp_path / "공중화장실.csv"
     rows = [row(1), row(2, WGS84위도="", WGS84경도=""), row(3, WGS84위도="35.18848", WGS84경도="128.9904")]
     file.write_bytes(csv_bytes(rows, encoding="cp949"))
@@ -47,7 +48,7 @@ def test_import_twice_then_a_changed_file(cli_env, committed_engine, tmp_path: P
     assert rematch.exit_code == 0 and "none 3" in rematch.output
 
 
-def test_a_bad_file_exits_non_zero_in_both_languages(cli_env, committed_engine, tmp_path: Path):
+def test_a_bad_file_exits_non_zero_in_both_languages(cli_env, committed_engine, job_worker, tmp_path: Path):
     bad = tmp_path / "other.csv"
     bad.write_text("name,lon,lat\nx,1,2\n", encoding="utf-8")
     runner = CliRunner()
@@ -58,3 +59,16 @@ def test_a_bad_file_exits_non_zero_in_both_languages(cli_env, committed_engine, 
     assert missing.exit_code == 2 and "no such file" in missing.output and "파일이 없습니다" in missing.output
     with committed_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM reference_toilets")).scalar_one() == 0
+
+
+def test_here_runs_the_import_in_the_command_itself(cli_env, committed_engine, tmp_path: Path):
+    """Without a worker: `--here` runs the very job a worker would, and records it the same way."""
+    file = tmp_path / "공중화장실.csv"
+    file.write_bytes(csv_bytes([row(1), row(2)]))
+    r = CliRunner().invoke(app, ["reference", "import", "--here", str(file)])
+    assert r.exit_code == 0, r.output
+    assert "inserted 추가 2, updated 변경 0, unchanged 그대로 0" in r.output
+    with committed_engine.connect() as conn:
+        job = conn.execute(text("SELECT kind, status, owner_id, queue_job_id FROM jobs")).one()
+        assert tuple(job) == ("reference_import", "succeeded", None, None)
+        assert conn.execute(text("SELECT count(*) FROM job_uploads")).scalar_one() == 0  # let go with the result
