@@ -128,6 +128,20 @@ def login_token(account: Account, *, settings: Settings) -> str:
                        version=account.token_version)
 
 
+def list_accounts(db: Session, *, query: str | None = None, role: str | None = None, active: bool | None = None,
+                  offset: int = 0, limit: int = 1000) -> list[Account]:
+    """Accounts in id order: those whose username contains `query` (any case, as typed: `%` and
+    `_` are plain characters), of `role`, active or not."""
+    stmt = select(Account).order_by(Account.id).offset(offset).limit(limit)
+    if query:
+        stmt = stmt.where(func.strpos(func.lower(Account.username), query.strip().lower()) > 0)
+    if role is not None:
+        stmt = stmt.where(Account.role == role)
+    if active is not None:
+        stmt = stmt.where(Account.is_active.is_(active))
+    return list(db.scalars(stmt))
+
+
 def get_account(db: Session, account_id: int) -> Account:
     account = db.get(Account, account_id)
     if account is None:

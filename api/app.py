@@ -21,7 +21,7 @@ from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, pages, reports
 from api.routes import exports as exports_routes
 from api.routes import jobs as jobs_routes
-from api.routes import maps_preview, moderation, moderation_console, partners, tiles, toilets
+from api.routes import maps_preview, moderation, moderation_console, office, partners, tiles, toilets
 from api.security_headers import SecurityHeaders, html_with_inline_scripts
 from api.static_assets import STATIC_DIR, RevalidatedFiles, mount_vendor_assets
 from core.config import Settings, get_settings
@@ -115,6 +115,8 @@ def create_app(
     app.include_router(maps_preview.router)  # /maps/preview
     app.include_router(partners.router)  # /api/v1/partners (the office)
     app.include_router(jobs_routes.router)  # /api/v1/jobs/{id}: what a 202 points to
+    app.include_router(office.router)  # /api/v1/office: campaign, dashboard, final report
+    app.include_router(office.page_router)  # /office
     document_rate_limits(app)
 
     mount_vendor_assets(app)

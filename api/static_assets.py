@@ -34,6 +34,7 @@ VENDOR_DIRS = {
     "bootstrap": "bootstrap/dist",
     "fontawesome": "@fortawesome/fontawesome-free",
     "swagger-ui": "swagger-ui-dist",
+    "chartjs": "chart.js/dist",  # the office's charts (docs/office.md says why this one)
 }
 
 

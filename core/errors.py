@@ -155,6 +155,8 @@ CATALOGUE: dict[str, Problem] = {
                                "Only moderator accounts belong to a partner."),
     "moderator_not_in_partner": Problem(409, "이 중재자는 이 협력 기관에 속해 있지 않습니다.",
                                         "This moderator does not belong to this partner."),
+    "unknown_organisation_id": Problem(422, "없는 단체가 있습니다.", "Some organisation does not exist."),
+    "invalid_date_range": Problem(422, "기간을 확인해 주세요.", "Check the date range."),
     "wrong_current_password": Problem(422, "지금 비밀번호가 맞지 않습니다.", "The current password is wrong."),
     # the form and reports
     "unknown_schema_version": Problem(422, "알 수 없는 양식 버전입니다.", "Unknown form version."),

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, Path, Query, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from accounts import service
 from accounts.models import Account, Organisation
+from api.params import Page, paging
 from api.deps import (AdminAccount, CurrentAccount, PathAccount, SessionDep, SettingsDep, limit_join, limit_login,
                       limit_password_change)
 from core.text import MultilineText, Text
@@ -20,6 +21,7 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 AgeBand = Literal["under_20", "20s", "30s", "40s", "50s", "60_plus"]
 Role = Literal["volunteer", "moderator", "exporter", "admin"]
+AccountPage = Annotated[Page, Depends(paging(default_size=1000, max_size=1000))]
 
 
 class VolunteerJoin(BaseModel):
@@ -148,8 +150,12 @@ def create_account(body: AccountCreate, db: SessionDep, admin: AdminAccount) -> 
 
 
 @router.get("/accounts", response_model=list[AccountOut])
-def list_accounts(db: SessionDep, _: AdminAccount) -> list[Account]:
-    return list(db.scalars(select(Account).order_by(Account.id)))
+def list_accounts(db: SessionDep, _: AdminAccount, page: AccountPage,
+                  q: Annotated[str | None, Query(max_length=40, description="part of the username")] = None,
+                  role: Role | None = None, active: bool | None = None) -> list[Account]:
+    """Accounts in id order, optionally those whose username contains `q` (any case), of one role,
+    active or not; a page at a time."""
+    return service.list_accounts(db, query=q, role=role, active=active, offset=page.offset, limit=page.page_size)
 
 
 @router.post("/accounts/{account_id}/deactivate", response_model=AccountOut)

@@ -40,6 +40,13 @@ POST   /api/v1/organisations                                   401 403  403  403
 GET    /api/v1/organisations                                   401 403  403  403  403 403 401  200
 PATCH  /api/v1/organisations/{organisation_id}                 401 403  403  403  403 403 401  200
 GET    /api/v1/partners                                        401 403  403  403  403 403 401  200
+GET    /api/v1/office/campaign                                 401 403  403  403  403 403 401  200
+PUT    /api/v1/office/campaign                                 401 403  403  403  403 403 401  200
+GET    /api/v1/office/dashboard                                401 403  403  403  403 403 401  200
+GET    /api/v1/office/tables/{table}.csv                       401 403  403  403  403 403 401  200
+GET    /api/v1/office/report                                   401 403  403  403  403 403 401  200
+GET    /api/v1/office/report.csv                               401 403  403  403  403 403 401  200
+GET    /office                                                 200 200  200  200  200 200 200  200
 POST   /api/v1/partners                                        401 403  403  403  403 403 401  201
 PATCH  /api/v1/partners/{partner_id}                           401 403  403  403  403 403 401  200
 PUT    /api/v1/partners/{partner_id}/moderators/{account_id}   401 403  403  403  403 403 401  200
@@ -95,6 +102,7 @@ GET    /static/vendor/jquery/*                                 200 200  200  200
 GET    /static/vendor/bootstrap/*                              200 200  200  200  200 200 200  200
 GET    /static/vendor/fontawesome/*                            200 200  200  200  200 200 200  200
 GET    /static/vendor/swagger-ui/*                             200 200  200  200  200 200 200  200
+GET    /static/vendor/chartjs/*                                200 200  200  200  200 200 200  200
 GET    /                                                       200 200  200  200  200 200 200  200
 GET    /docs                                                   200 200  200  200  200 200 200  200
 GET    /favicon.ico                                            200 200  200  200  200 200 200  200
@@ -106,7 +114,7 @@ MOUNT_SAMPLES = {
     "/app": "index.html", "/static": "favicon.svg", "/static/vendor/leaflet": "leaflet.js",
     "/static/vendor/leaflet.markercluster": "leaflet.markercluster.js", "/static/vendor/jquery": "jquery.min.js",
     "/static/vendor/bootstrap": "css/bootstrap.min.css", "/static/vendor/fontawesome": "css/all.min.css",
-    "/static/vendor/swagger-ui": "swagger-ui.css",
+    "/static/vendor/swagger-ui": "swagger-ui.css", "/static/vendor/chartjs": "chart.umd.js",
 }
 
 
@@ -146,7 +154,7 @@ def request_for(method: str, path: str, w) -> tuple[str, dict]:
     url = path.replace("{name:path}", ids["snapshot_file"]).format(
         version=1, report_id=report, photo_id=ids["photo"], toilet_id=ids["toilet"], review_id=ids["review"],
         key_id=ids["api_key"], snapshot_id=ids["snapshot"], job_id=ids["job"], organisation_id=ids["organisation"], partner_id=ids["partner"],
-        account_id=ids["partner_moderator"] if "/partners/" in path else ids["other_volunteer_account"], layer="toilets", fmt="csv", name=ids["preview_photo"],
+        account_id=ids["partner_moderator"] if "/partners/" in path else ids["other_volunteer_account"], layer="toilets", fmt="csv", table="districts", name=ids["preview_photo"],
         z=15, x=27941, y=12689)  # the tile of the world's toilets (City Hall)
     unique = uuid.uuid4().hex[:8]
     bodies = {
@@ -162,6 +170,8 @@ def request_for(method: str, path: str, w) -> tuple[str, dict]:
         ("POST", "/api/v1/organisations"): {"json": {"code": f"ORG-{unique}", "name": "행렬 단체"}},
         ("PATCH", "/api/v1/organisations/{organisation_id}"): {"json": {"participant_target": 25}},
         ("POST", "/api/v1/partners"): {"json": {"name": f"행렬 기관 {unique}"}},
+        ("PUT", "/api/v1/office/campaign"): {"json": {"name": "행렬 캠페인", "starts_on": "2023-09-01",
+                                                      "ends_on": "2023-12-09", "participant_target": 3000}},
         ("PATCH", "/api/v1/partners/{partner_id}"): {"json": {"name": f"새 이름 {unique}"}},
         ("POST", "/api/v1/reports"): {"json": _fresh_report()},
         ("POST", "/api/v1/reports/{report_id}/photos"): {

@@ -15,6 +15,8 @@ BINARY_OR_STREAM = {
     ("get", "/api/v1/moderation/reports/{report_id}/map"),
     ("get", "/maps/preview"),
     ("get", "/tiles/toilets/{z}/{x}/{y}.mvt"),
+    ("get", "/api/v1/office/tables/{table}.csv"),
+    ("get", "/api/v1/office/report.csv"),
 }
 
 

@@ -1,0 +1,201 @@
+"""The programme office over HTTP (admin only): the campaign, the dashboard's tables (JSON and
+CSV), the final report; and the console page at /office."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import AdminAccount, SessionDep
+from core.config import PROJECT_ROOT
+from core.schemas import ResponseModel
+from core.text import Text
+from office import service
+from office.tables import DASHBOARD_TABLES, REPORT_TABLES, TABLES, Table
+
+router = APIRouter(prefix="/api/v1/office", tags=["office"])
+page_router = APIRouter(include_in_schema=False)
+CONSOLE = PROJECT_ROOT / "static" / "office" / "index.html"
+
+FromParam = Annotated[date | None, Query(alias="from", description="first day (YYYY-MM-DD, Seoul time)")]
+ToParam = Annotated[date | None, Query(alias="to", description="last day, included (YYYY-MM-DD)")]
+TableName = Literal["organisations", "age_bands", "per_day", "districts", "backlog", "verdicts"]
+Cell = str | int | float | None
+
+
+class OrganisationTarget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    organisation_id: int = Field(ge=1, le=2**31 - 1)
+    participant_target: int | None = Field(ge=0, le=1_000_000)
+
+
+class CampaignBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Text = Field(min_length=1, max_length=200)
+    starts_on: date
+    ends_on: date
+    participant_target: int = Field(ge=1, le=10_000_000)
+    organisation_targets: list[OrganisationTarget] = Field(default_factory=list, max_length=1000)
+
+
+class CampaignOut(ResponseModel):
+    name: str
+    starts_on: date
+    ends_on: date
+    participant_target: int
+
+
+class CampaignDays(ResponseModel):
+    total: int
+    elapsed: int
+    left: int
+
+
+class OrganisationTargetOut(ResponseModel):
+    id: int
+    code: str
+    name: str
+    participant_target: int | None
+
+
+class CampaignState(ResponseModel):
+    campaign: CampaignOut | None
+    days: CampaignDays | None
+    organisations: list[OrganisationTargetOut]
+
+
+class ColumnOut(ResponseModel):
+    key: str
+    kind: str
+    label_ko: str
+    label_en: str
+
+
+class TableOut(ResponseModel):
+    key: str
+    title_ko: str
+    title_en: str
+    columns: list[ColumnOut]
+    rows: list[dict[str, Cell]]
+
+
+class RangeOut(ResponseModel):
+    from_: date = Field(serialization_alias="from")
+    to: date
+    days: int
+
+
+class Dashboard(ResponseModel):
+    range: RangeOut
+    campaign: CampaignState
+    tables: dict[str, TableOut]
+
+
+class Totals(ResponseModel):
+    participant_target: int | None
+    volunteers: int
+    target_share: float | None
+    reporting: int
+    reports: int
+    verified: int
+    published: int
+    active: int
+    accessible: int
+    accessible_share: float | None
+    reference: int
+    reference_matched: int
+    coverage: float | None
+
+
+class FinalReport(ResponseModel):
+    range: RangeOut
+    campaign: CampaignOut | None
+    totals: Totals
+    tables: dict[str, TableOut]
+
+
+def _state(db) -> CampaignState:
+    from accounts.models import Organisation
+
+    campaign = service.get_campaign(db)
+    orgs = db.query(Organisation).order_by(Organisation.code).all()
+    return CampaignState(campaign=CampaignOut.model_validate(campaign) if campaign else None,
+                         days=service.campaign_days(campaign),
+                         organisations=[OrganisationTargetOut.model_validate(o) for o in orgs])
+
+
+def _table(db, table: Table, rng: service.DateRange) -> TableOut:
+    return TableOut(key=table.key, title_ko=table.ko, title_en=table.en,
+                    columns=[ColumnOut(key=c.key, kind=c.kind, label_ko=c.ko, label_en=c.en) for c in table.columns],
+                    rows=service.table_rows(db, table, rng))
+
+
+def _range(rng: service.DateRange) -> RangeOut:
+    return RangeOut(from_=rng.start, to=rng.end, days=rng.days)
+
+
+@router.get("/campaign", response_model=CampaignState, response_model_by_alias=True)
+def get_campaign(db: SessionDep, _: AdminAccount) -> CampaignState:
+    """The campaign (null until the office sets it), its days, and every organisation's target."""
+    return _state(db)
+
+
+@router.put("/campaign", response_model=CampaignState)
+def put_campaign(body: CampaignBody, db: SessionDep, admin: AdminAccount) -> CampaignState:
+    """Set the campaign's name, dates and participant target, and organisations' targets. Audited."""
+    service.save_campaign(db, name=body.name, starts_on=body.starts_on, ends_on=body.ends_on,
+                          participant_target=body.participant_target, by=admin,
+                          organisation_targets={t.organisation_id: t.participant_target
+                                                for t in body.organisation_targets})
+    return _state(db)
+
+
+@router.get("/dashboard", response_model=Dashboard)
+def dashboard(db: SessionDep, _: AdminAccount, start: FromParam = None, end: ToParam = None) -> Dashboard:
+    """Every dashboard table over the range (default: the campaign so far, else the last 30 days)."""
+    rng = service.resolve_range(db, start, end)
+    return Dashboard(range=_range(rng), campaign=_state(db),
+                     tables={k: _table(db, TABLES[k], rng) for k in DASHBOARD_TABLES})
+
+
+def _csv(body, filename: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    if isinstance(body, str):
+        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/tables/{table}.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
+def table_csv(table: TableName, db: SessionDep, _: AdminAccount, start: FromParam = None,
+              end: ToParam = None) -> Response:
+    """One dashboard table as CSV (UTF-8, no BOM; text cells neutralised for spreadsheets)."""
+    rng = service.resolve_range(db, start, end)
+    return _csv(service.table_csv(db, TABLES[table], rng), f"office-{table}-{rng.start}-{rng.end}.csv")
+
+
+@router.get("/report", response_model=FinalReport)
+def final_report(db: SessionDep, _: AdminAccount, start: FromParam = None, end: ToParam = None) -> FinalReport:
+    """The numbers a council report needs, per district and per organisation, for the range."""
+    rng = service.resolve_range(db, start, end)
+    campaign = service.get_campaign(db)
+    return FinalReport(range=_range(rng), campaign=CampaignOut.model_validate(campaign) if campaign else None,
+                       totals=Totals(**service.report_totals(db, rng)),
+                       tables={k: _table(db, TABLES[k], rng) for k in REPORT_TABLES})
+
+
+@router.get("/report.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
+def final_report_csv(db: SessionDep, _: AdminAccount, start: FromParam = None, end: ToParam = None) -> Response:
+    """The final report as one CSV (a `section` column: range, totals, districts, organisations)."""
+    rng = service.resolve_range(db, start, end)
+    return _csv("".join(service.report_csv(db, rng)), f"office-report-{rng.start}-{rng.end}.csv")
+
+
+@page_router.get("/office")
+def console() -> FileResponse:
+    return FileResponse(CONSOLE, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})

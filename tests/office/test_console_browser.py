@@ -1,0 +1,171 @@
+"""The office console (/office) in Debian's Chromium: keyboard only, at phone width and 200 %
+zoom, axe WCAG 2.1 AA clean on every screen in both languages; the charts' CSV downloads; the
+printable final report; and hostile text (names people typed) shown as text on every screen."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.browser import axe_violations, guarded_context
+from tests.factories import login, make_account
+from tests.hostile_text import SHORT, assert_inert, hostile, watch
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse"
+SCREENS = ("dashboard", "campaign", "report", "organisations")
+# 200 % zoom on a 390 px phone leaves 195 CSS px of width.
+ZOOMED_PHONE = {"viewport": {"width": 195, "height": 422}, "device_scale_factor": 1, "is_mobile": True,
+                "has_touch": True}
+
+
+def _account(engine, role: str, name: str) -> None:
+    with Session(engine) as s:
+        make_account(s, role, name, PASSWORD)
+
+
+def _overflow(pg) -> int:
+    return pg.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
+def _tab_to(pg, selector: str, limit: int = 80) -> None:
+    for _ in range(limit):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("(s) => document.activeElement.matches(s)", selector):
+            assert pg.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none", selector
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def _keyboard_login(pg, name: str) -> None:
+    _tab_to(pg, "#login-username")
+    pg.keyboard.type(name)
+    pg.keyboard.press("Tab")
+    pg.keyboard.type(PASSWORD)
+    pg.keyboard.press("Enter")
+    pg.locator("#views").wait_for()
+
+
+def test_keyboard_only_at_200_percent_zoom_axe_clean_in_both_languages(browser, live_server, committed_engine):
+    _account(committed_engine, "admin", "office-admin")
+    with httpx.Client(base_url=live_server) as http:
+        admin = login(http, "office-admin", PASSWORD)
+        assert http.post("/api/v1/organisations", json={"code": "UNI-1", "name": "서울대학교 사회봉사단",
+                                                        "participant_target": 100}, headers=admin).status_code == 201
+        assert http.post("/api/v1/partners", json={"name": "라벨링 협력사"}, headers=admin).status_code == 201
+    context = guarded_context(browser, live_server, **ZOOMED_PHONE)
+    pg = context.new_page()
+    pg.set_default_timeout(20000)
+    try:
+        pg.goto(f"{live_server}/office")
+        _keyboard_login(pg, "office-admin")
+        pg.locator("#dashboard-tables canvas").first.wait_for()
+        assert pg.locator("#headline").inner_text().count("참여자") == 1
+        for lang in ("ko", "en"):
+            for screen in SCREENS:
+                _tab_to(pg, f'nav a[data-view="{screen}"]')
+                pg.keyboard.press("Enter")
+                pg.wait_for_function("(v) => document.body.dataset.view === v", arg=screen)
+                pg.locator(f"#view-{screen}").wait_for()
+                pg.wait_for_load_state("networkidle")
+                assert _overflow(pg) <= 0, f"{screen} scrolls sideways ({lang})"
+                assert axe_violations(pg) == [], f"{screen} ({lang})"
+            if lang == "ko":
+                _tab_to(pg, "#lang-switch")
+                pg.keyboard.press("Enter")
+                pg.get_by_role("heading", name="Programme office").wait_for()
+                assert pg.evaluate("() => document.documentElement.lang") == "en"
+
+        # the campaign, by keyboard: the organisation's target field is there
+        _tab_to(pg, 'nav a[data-view="campaign"]')
+        pg.keyboard.press("Enter")
+        _tab_to(pg, "#campaign-name")
+        pg.keyboard.type("2023 campaign")
+        for selector, value in (("#campaign-start", "2023-09-01"), ("#campaign-end", "2023-12-09"),
+                                ("#campaign-target", "3000")):
+            pg.fill(selector, value)  # date pickers: typed values, as a keyboard user would enter them
+        _tab_to(pg, "#campaign-form button[type=submit]")
+        pg.keyboard.press("Enter")
+        pg.locator("#status", has_text="Campaign saved").wait_for()
+        assert context.outside_requests == []
+    finally:
+        context.close()
+
+
+def test_dashboard_csv_download_and_printable_report(page, live_server, committed_engine):
+    _account(committed_engine, "admin", "office-admin2")
+    page.set_default_timeout(20000)
+    page.goto(f"{live_server}/office")
+    page.fill("#login-username", "office-admin2")
+    page.fill("#login-password", PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.locator("#chart-districts").wait_for()
+    districts = page.locator("section.figure", has=page.locator("#title-districts"))
+    assert districts.locator("tbody tr").count() == 25  # every district, as a table too
+    with page.expect_download() as info:
+        districts.get_by_role("button", name="자치구별 현황 CSV 내려받기").click()
+    data = open(info.value.path(), "rb").read()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8").splitlines()[0].startswith("code,name_ko,name_en,reports")
+    page.get_by_role("link", name="최종 보고서").click()
+    page.locator("#report-body table").first.wait_for()
+    page.fill("#report-from", "2023-12-09")
+    page.fill("#report-to", "2023-09-01")
+    page.get_by_role("button", name="보고서 만들기").click()
+    page.locator("#error", has_text="끝 날짜가 시작 날짜보다 빠릅니다").wait_for()  # the 422, in Korean
+    page.fill("#report-from", "2023-09-01")
+    page.fill("#report-to", "2023-12-09")
+    page.get_by_role("button", name="보고서 만들기").click()
+    page.locator(".report-range", has_text="2023-09-01 – 2023-12-09 (100일)").wait_for()
+    page.emulate_media(media="print")
+    assert not page.locator("nav").is_visible() and not page.locator("#report-range").is_visible()
+    assert page.locator("#report-body").is_visible() and page.locator("#report-body table").count() == 2
+    page.emulate_media(media="screen")
+    assert page.outside_requests == []
+
+
+def test_hostile_names_are_text_on_every_screen(browser, live_server, committed_engine):
+    _account(committed_engine, "admin", "office-admin3")
+    mod_name = SHORT[0]
+    _account(committed_engine, "moderator", mod_name)
+    org_name, partner_name = hostile("organisation name", 1), hostile("partner name", 2)
+    with httpx.Client(base_url=live_server) as http:
+        admin = login(http, "office-admin3", PASSWORD)
+        org = http.post("/api/v1/organisations", json={"code": "EVIL-1", "name": org_name[:200],
+                                                       "participant_target": 3}, headers=admin).json()
+        partner = http.post("/api/v1/partners", json={"name": partner_name[:200]}, headers=admin).json()
+        mod_id = login(http, mod_name, PASSWORD) and next(a["id"] for a in http.get(
+            "/api/v1/accounts?role=moderator", headers=admin).json())
+        assert http.put(f"/api/v1/partners/{partner['id']}/moderators/{mod_id}", headers=admin).status_code == 200
+        campaign = {"name": hostile("campaign name", 3)[:200], "starts_on": "2023-09-01", "ends_on": "2023-12-09",
+                    "participant_target": 3000}
+        assert http.put("/api/v1/office/campaign", json=campaign, headers=admin).status_code == 200
+        assert http.post("/api/v1/volunteers", json={"nickname": SHORT[1], "password": PASSWORD, "age_band": "20s",
+                                                     "organisation_code": "EVIL-1"}).status_code == 201
+    context = guarded_context(browser, live_server)
+    watch(context)
+    pg = context.new_page()
+    pg.set_default_timeout(20000)
+    try:
+        pg.goto(f"{live_server}/office")
+        pg.fill("#login-username", "office-admin3")
+        pg.fill("#login-password", PASSWORD)
+        pg.get_by_role("button", name="로그인").click()
+        pg.locator("#chart-organisations").wait_for()
+        pg.wait_for_load_state("networkidle")
+        assert_inert(pg, [org["name"], campaign["name"]], where="dashboard")
+        pg.get_by_role("link", name="캠페인").click()
+        pg.locator("#campaign-org-targets input").first.wait_for()
+        assert_inert(pg, [org["name"]], where="campaign")
+        assert pg.input_value("#campaign-name") == campaign["name"]
+        pg.get_by_role("link", name="최종 보고서").click()
+        pg.locator("#report-body table").first.wait_for()
+        assert_inert(pg, [org["name"]], where="report")
+        pg.get_by_role("link", name="단체·협력 기관").click()
+        pg.locator("#partners-list h4").first.wait_for()
+        assert_inert(pg, [partner["name"], mod_name], where="organisations")
+        assert pg.input_value(f"#org-name-{org['id']}") == org["name"]
+        assert context.outside_requests == []
+    finally:
+        context.close()
