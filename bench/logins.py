@@ -17,7 +17,7 @@ from collections import Counter
 import httpx
 from sqlalchemy.orm import Session
 
-from bench.common import running_server, scratch_database
+from bench.common import run_threads, running_server, scratch_database
 from bench.photos import Sampler
 
 PASSWORD = "flood-test-password"
@@ -34,13 +34,7 @@ def flood(base: str, n: int) -> tuple[float, Counter]:
         with lock:
             codes[r.status_code] += 1
 
-    threads = [threading.Thread(target=one) for _ in range(n)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - t0, codes
+    return run_threads(one, n), codes
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ import httpx
 import mapbox_vector_tile
 import psycopg
 
-from bench.common import free_port, percentile, running_server, scratch_database
+from bench.common import free_port, percentile, run_threads, running_server, scratch_database
 from bench.export import generate
 from core.config import PROJECT_ROOT
 
@@ -118,13 +118,7 @@ def measure(base: str, paths: list[str], clients: int, *, check=None) -> Run:
                     size[0] += len(r.content)
                     failures[0] += 0 if ok else 1
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return Run(latencies, time.perf_counter() - start, failures[0], size[0])
+    return Run(latencies, run_threads(client, clients), failures[0], size[0])
 
 
 def advance_change_log(conninfo: str) -> None:

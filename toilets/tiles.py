@@ -12,8 +12,9 @@
   members' centroid with `cluster` = true, `point_count` and `count_<verdict>` for each verdict,
   so the finder can still say what is there.
 
-Every toilet belongs to exactly one tile per zoom: a point is in a tile when
-xmin ≤ x < xmax and ymin < y ≤ ymax (Web Mercator metres), so one on a tile edge is drawn once.
+Every toilet belongs to exactly one tile per zoom: the tile (floor(u), floor(v)) of its position
+u, v in tile units (so xmin ≤ x < xmax and ymin < y ≤ ymax in Web Mercator metres); one on a tile
+edge is drawn and counted once.
 
 `TileCache` keeps finished tiles in memory keyed by (z, x, y) and the layer's state (the last
 change-log entry, toilets.changelog): an approval, an edit or a retirement appends to the log,
@@ -23,6 +24,7 @@ so every tile made before it stops being served the moment it commits.
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.errors import fail, field_error
+from toilets import criteria
 from toilets.changelog import LayerState
 from toilets.models import VERDICTS
 
@@ -76,58 +79,101 @@ def _whole(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 8 else None
 
 
-# The tile's envelope in Web Mercator, its WGS84 box for the spatial index, and the active toilets
-# whose point lies in it (half-open, see the module docstring).
-_POINTS_SQL = """
-    WITH env AS (SELECT ST_TileEnvelope(:z, :x, :y) AS m),
-    box AS (SELECT m, ST_Transform(m, 4326) AS g, ST_XMin(m) AS xmin, ST_XMax(m) AS xmax,
-                   ST_YMin(m) AS ymin, ST_YMax(m) AS ymax FROM env),
-    pts AS (
-        SELECT t.id, t.name, t.verdict, t.district_code, t.last_verified_at, t.data, p.mg
-          FROM box, toilets t CROSS JOIN LATERAL (SELECT ST_Transform(t.location, 3857) AS mg) p
-         WHERE t.status = 'active' AND t.location && box.g
-           AND ST_X(p.mg) >= box.xmin AND ST_X(p.mg) < box.xmax
-           AND ST_Y(p.mg) > box.ymin AND ST_Y(p.mg) <= box.ymax)
-"""
+_R = 6378137.0  # Web Mercator's sphere (EPSG:3857)
 
-# One toilet's attributes (MVT has no time type: last_verified_at as RFC 3339 text).
-_TOILET_COLUMNS = """
-    p.id::text AS id, p.name, p.verdict, p.district_code,
-    to_char(p.last_verified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_verified_at
-"""
 
-_POINT_TILE_SQL = _POINTS_SQL + f"""
+# MVT has no time type: last_verified_at as RFC 3339 text.
+def _rfc3339(column: str) -> str:
+    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+
+
+# One toilet's attributes, as `expression AS name` over `t` (a toilets row): the finder's
+# criteria come from toilets/criteria.py, their one definition (booleans, NULL when unknown,
+# which ST_AsMVT leaves out; opens_min/closes_min for "open now" on the map).
+TOILET_ATTRIBUTES: tuple[str, ...] = (
+    "t.id::text AS id", "t.name AS name", "t.verdict AS verdict", "t.district_code AS district_code",
+    f"{_rfc3339('t.last_verified_at')} AS last_verified_at", *criteria.attributes_sql("t"))
+ATTRIBUTE_NAMES = tuple(a.rsplit(" AS ", 1)[1] for a in TOILET_ATTRIBUTES)
+
+
+# Active toilets in the tile's WGS84 box (the spatial index), each with its position in tile
+# units at this zoom: u, v = the tile's x, y plus the fraction across it (EPSG:3857's formulas
+# written out, far cheaper than ST_Transform on every row, which matters at the low zooms that
+# read the whole layer). A point belongs to tile (floor(u), floor(v)), so to exactly one tile
+# per zoom, edges included; mx, my are its Web Mercator metres for ST_AsMVTGeom.
+def _points_sql(columns: str) -> str:
+    return f"""
+    WITH pts AS (
+        SELECT {columns}, w.lam * {_R} AS mx, w.phi * {_R} AS my,
+               (w.lam + pi()) / (2 * pi()) * 2 ^ :z AS u, (pi() - w.phi) / (2 * pi()) * 2 ^ :z AS v
+          FROM toilets t,
+               LATERAL (SELECT radians(ST_X(t.location)) AS lam,
+                               ln(tan(pi() / 4 + radians(ST_Y(t.location)) / 2)) AS phi) w
+         WHERE t.status = 'active' AND t.location && ST_MakeEnvelope(:lon1, :lat1, :lon2, :lat2, 4326))"""
+
+
+def _geom(x: str, y: str) -> str:
+    return f"ST_AsMVTGeom(ST_SetSRID(ST_MakePoint({x}, {y}), 3857), ST_TileEnvelope(:z, :x, :y), {EXTENT}, {BUFFER}, true)"
+
+
+_POINT_TILE_SQL = _points_sql(", ".join(TOILET_ATTRIBUTES)) + f"""
     , features AS (
-        SELECT ST_AsMVTGeom(p.mg, box.m, {EXTENT}, {BUFFER}, true) AS geom, {_TOILET_COLUMNS}
-          FROM pts p, box ORDER BY p.id)
+        SELECT {_geom("p.mx", "p.my")} AS geom, {", ".join(f"p.{n}" for n in ATTRIBUTE_NAMES)}
+          FROM pts p WHERE floor(p.u) = :x AND floor(p.v) = :y ORDER BY p.id)
     SELECT ST_AsMVT(features, '{LAYER_NAME}', {EXTENT}, 'geom') FROM features
 """
 
-_VERDICT_COUNTS = ", ".join(f"count(*) FILTER (WHERE c.verdict = '{v}')::int AS count_{v}" for v in VERDICTS)
-_NO_COUNTS = ", ".join(f"NULL::int AS count_{v}" for v in VERDICTS)
-
-_CLUSTER_TILE_SQL = _POINTS_SQL + f"""
-    , cells AS (
-        SELECT p.*, count(*) OVER (PARTITION BY cx, cy) AS n, cx, cy
-          FROM pts p, box,
-               LATERAL (SELECT floor((ST_X(p.mg) - box.xmin) / (box.xmax - box.xmin) * {CLUSTER_CELLS})::int AS cx,
-                               floor((box.ymax - ST_Y(p.mg)) / (box.ymax - box.ymin) * {CLUSTER_CELLS})::int AS cy) g),
+# One row per grid cell; a point's cell at this zoom is (floor(12u), floor(12v)), and the tile
+# keeps its own 12 × 12 cells. Only the scan's few columns go through the aggregate; a cell of
+# one toilet then reads that toilet's attributes (and criteria) by id, so the criteria are worked
+# out for the toilets shown alone, not for the whole layer.
+_VERDICT_COUNTS = ", ".join(f"count(*) FILTER (WHERE p.verdict = '{v}')::int AS count_{v}" for v in VERDICTS)
+_NO_ATTRIBUTES = ", ".join(f"NULL AS {n}" for n in ATTRIBUTE_NAMES)
+_NO_COUNTS = ", ".join(f"NULL AS count_{v}" for v in VERDICTS)
+_CLUSTER_TILE_SQL = _points_sql("t.id, t.verdict") + f"""
+    , cells AS MATERIALIZED (  -- the cell filter below must not be pushed into the scan (its estimate)
+        SELECT floor(p.u * {CLUSTER_CELLS}) AS cx, floor(p.v * {CLUSTER_CELLS}) AS cy, count(*)::int AS n,
+               avg(p.mx) AS mx, avg(p.my) AS my, min(p.id::text) AS one_id, {_VERDICT_COUNTS}
+          FROM pts p GROUP BY 1, 2),
+    mine AS (
+        SELECT * FROM cells c
+         WHERE c.cx >= :x * {CLUSTER_CELLS} AND c.cx < (:x + 1) * {CLUSTER_CELLS}
+           AND c.cy >= :y * {CLUSTER_CELLS} AND c.cy < (:y + 1) * {CLUSTER_CELLS}),
     features AS (
-        SELECT ST_AsMVTGeom(p.mg, box.m, {EXTENT}, {BUFFER}, true) AS geom, {_TOILET_COLUMNS},
-               NULL::boolean AS cluster, NULL::int AS point_count, {_NO_COUNTS}
-          FROM cells p, box WHERE p.n = 1
+        SELECT {_geom("c.mx", "c.my")} AS geom, {", ".join(TOILET_ATTRIBUTES)},
+               NULL::boolean AS cluster, NULL::int AS point_count, {_NO_COUNTS}, c.cy, c.cx
+          FROM mine c JOIN toilets t ON t.id = c.one_id::uuid WHERE c.n = 1
         UNION ALL
-        SELECT ST_AsMVTGeom(ST_Centroid(ST_Collect(c.mg)), box.m, {EXTENT}, {BUFFER}, true),
-               NULL, NULL, NULL, NULL, NULL, true, count(*)::int, {_VERDICT_COUNTS}
-          FROM cells c, box WHERE c.n > 1 GROUP BY c.cx, c.cy, box.m)
-    SELECT ST_AsMVT(features, '{LAYER_NAME}', {EXTENT}, 'geom') FROM features
+        SELECT {_geom("c.mx", "c.my")}, {_NO_ATTRIBUTES}, true, c.n,
+               {", ".join(f"c.count_{v}" for v in VERDICTS)}, c.cy, c.cx
+          FROM mine c WHERE c.n > 1)
+    SELECT ST_AsMVT(f, '{LAYER_NAME}', {EXTENT}, 'geom')
+      FROM (SELECT geom, {", ".join(ATTRIBUTE_NAMES)}, cluster, point_count,
+                   {", ".join(f"count_{v}" for v in VERDICTS)}
+              FROM features ORDER BY cy, cx) f
 """
+
+
+def _bounds(tile: TileAddress) -> dict[str, float | int]:
+    """The tile's bind parameters: z/x/y and its WGS84 box, a hair larger, for the spatial index
+    (which tile a point is in is decided exactly by its u, v)."""
+    n = 2**tile.z
+
+    def lon(u: float) -> float:
+        return u / n * 360 - 180
+
+    def lat(v: float) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * v / n))))
+
+    eps = 1e-9
+    return {"z": tile.z, "x": tile.x, "y": tile.y, "lon1": lon(tile.x) - eps, "lon2": lon(tile.x + 1) + eps,
+            "lat1": lat(tile.y + 1) - eps, "lat2": lat(tile.y) + eps}
 
 
 def build_tile(db: Session, tile: TileAddress) -> bytes:
     """The tile's bytes (empty where there is no toilet: a tile without layers is a valid MVT)."""
     sql = _POINT_TILE_SQL if tile.z >= CLUSTER_BELOW_ZOOM else _CLUSTER_TILE_SQL
-    out = db.execute(text(sql), {"z": tile.z, "x": tile.x, "y": tile.y}).scalar_one()
+    out = db.execute(text(sql), _bounds(tile)).scalar_one()
     return bytes(out or b"")
 
 

@@ -5,14 +5,23 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import mapbox_vector_tile
 import pytest
+from sqlalchemy import text
 
 from core.errors import DomainError
 from tests.factories import CITY_HALL
 from tests.toilets.tile_helpers import features, place_toilet, tile_of, tile_west_lon
 from toilets.changelog import LayerState
 from toilets.service import retire_toilet
-from toilets.tiles import CLUSTER_BELOW_ZOOM, TileAddress, TileCache, build_tile, parse_tile_address
+from toilets.tiles import (
+    ATTRIBUTE_NAMES,
+    CLUSTER_BELOW_ZOOM,
+    TileAddress,
+    TileCache,
+    build_tile,
+    parse_tile_address,
+)
 
 LON, LAT = CITY_HALL
 
@@ -40,6 +49,35 @@ def test_a_point_tile_holds_the_active_toilets_in_it_with_their_attributes(db):
         microsecond=0)
     assert "cluster" not in props and "point_count" not in props
     assert out[0]["geometry"]["type"] == "Point"
+    # the finder's criteria (toilets/criteria.py), measured and met, or known to be otherwise
+    assert {k: props[k] for k in ("step_free", "door_90", "grab_bars_both", "bell_reachable", "turning_space",
+                                  "unisex", "open_24h", "opens_min", "closes_min")} == {
+        "step_free": True, "door_90": True, "grab_bars_both": True, "bell_reachable": True, "turning_space": True,
+        "unisex": False, "open_24h": False, "opens_min": 9 * 60, "closes_min": 18 * 60}
+    assert set(props) == set(ATTRIBUTE_NAMES)
+
+
+def test_an_unknown_criterion_is_left_out_of_the_tile_never_false(db):
+    place_toilet(db, LON, LAT, "문 폭 모름", **{"toilet.door_clear_width_cm": None, "toilet.grab_bars": "one_side",
+                                             "place.opening_hours": "평일 오전", "toilet.arrangement": "unisex_accessible"})
+    db.flush()
+    for z in (CLUSTER_BELOW_ZOOM, 10):  # a point, and a toilet alone in its cell below z14
+        props = _tile(db, LON, LAT, z)[0]["properties"]
+        assert "door_90" not in props and "opens_min" not in props and "open_24h" not in props
+        assert props["grab_bars_both"] is False and props["unisex"] is True and props["step_free"] is True
+
+
+def test_a_point_is_where_postgis_projection_puts_it(db):
+    """The tile's Web Mercator arithmetic agrees with ST_Transform to EPSG:3857, to the tile unit."""
+    toilet = place_toilet(db, 127.0276, 37.4979, "강남역 화장실")  # another district, another tile
+    db.flush()
+    for z in (14, 18, 22):
+        tile = TileAddress(*tile_of(127.0276, 37.4979, z))
+        expected = db.execute(text("""
+            SELECT ST_AsText(ST_AsMVTGeom(ST_Transform(location, 3857), ST_TileEnvelope(:z, :x, :y), 4096, 64, true))
+              FROM toilets WHERE id = :id"""), {"z": tile.z, "x": tile.x, "y": tile.y, "id": toilet.id}).scalar_one()
+        layer = mapbox_vector_tile.decode(build_tile(db, tile), default_options={"y_coord_down": True})["toilets"]
+        assert f"POINT({' '.join(map(str, layer['features'][0]['geometry']['coordinates']))})" == expected
 
 
 def test_below_z14_near_toilets_are_one_cluster_with_counts_per_verdict(db):
