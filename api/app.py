@@ -22,10 +22,11 @@ from api.routes import accounts, mobile_schema, pages, reports
 from api.routes import exports as exports_routes
 from api.routes import jobs as jobs_routes
 from api.routes import maps_preview, moderation, moderation_console, office, partners, tiles, toilets
+from api.read_routing import ReadAfterWriteCookie
 from api.security_headers import SecurityHeaders, html_with_inline_scripts
 from api.static_assets import STATIC_DIR, RevalidatedFiles, mount_vendor_assets
 from core.config import Settings, get_settings
-from core.db import make_engine, make_session_factory, resolve_database_url
+from core.db import make_engine, make_session_factory, resolve_database_url, resolve_read_url
 from core.rate_limit import PostgresStorage, RateLimits
 from core.schemas import ResponseModel
 from core.secrets import usable_settings
@@ -91,6 +92,9 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    read_url = resolve_read_url(settings)  # a replica for public reads (api/read_routing.py)
+    app.state.read_engine = make_engine(settings, read_url) if read_url else None
+    app.state.read_session_factory = make_session_factory(app.state.read_engine) if read_url else None
     # The abuse counters get a small pool of their own, so they never wait behind request sessions.
     app.state.rate_limit_engine = create_engine(
         database_url or resolve_database_url(settings), pool_size=settings.rate_limit_pool_size,
@@ -105,6 +109,8 @@ def create_app(
     app.add_middleware(BodySizeLimit, default_limit=settings.max_body_bytes,
                        upload_limit=settings.photo_max_bytes + 64 * 1024)
     app.add_middleware(SecurityHeaders)  # CSP on every HTML response, nosniff, Referrer-Policy
+    if read_url and settings.read_primary_after_write_s:
+        app.add_middleware(ReadAfterWriteCookie, max_age_s=settings.read_primary_after_write_s)
     for module in (accounts, mobile_schema, reports):
         app.include_router(module.router)
     app.include_router(toilets.router)  # public read API (before moderation: /toilets/nearby)

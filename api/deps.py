@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from accounts.models import Account
 from accounts.security import read_token
 from accounts.service import get_account
+from api.read_routing import public_read_factory
 from core.config import Settings
 from core.db import unit_of_work
 from core.errors import fail
@@ -33,6 +34,13 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_read_db(request: Request) -> Iterator[Session]:
+    """A public read: on the replica when DATABASE_READ_URL is set, except where read-your-writes
+    needs the primary (api/read_routing.py). Never for a route that writes."""
+    with unit_of_work(public_read_factory(request)) as session:
+        yield session
+
+
 def get_registry(request: Request) -> SchemaRegistry:
     return request.app.state.schema_registry
 
@@ -46,6 +54,8 @@ SmallId = Annotated[int, Path(ge=1, le=INT4_MAX, description="id (an integer)")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 # scope="function": commit before the response is sent, so a 201 is never followed by a failed commit.
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+# Public reads that may be served by a replica (api/read_routing.py).
+ReadSessionDep = Annotated[Session, Depends(get_read_db, scope="function")]
 RegistryDep = Annotated[SchemaRegistry, Depends(get_registry)]
 
 

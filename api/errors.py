@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import psycopg
 from fastapi import FastAPI, Request
@@ -17,6 +18,8 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core import errors as E
+
+log = logging.getLogger("reachable")
 
 class ErrorField(BaseModel):
     path: str
@@ -96,6 +99,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for kind in DATABASE_DOWN:
         app.add_exception_handler(kind, database_down)
+
+    async def read_only(request: Request, exc: Exception) -> JSONResponse:
+        # A write reached a server in recovery: DATABASE_URL names a standby (a failover under way,
+        # or a replica configured as the primary). For the client it is the database being away.
+        if isinstance(getattr(exc, "orig", exc), psycopg.errors.ReadOnlySqlTransaction):
+            log.warning("a write was refused as read-only: DATABASE_URL must name the primary")
+            return await database_down(request, exc)
+        raise exc
+
+    app.add_exception_handler(sa_exc.InternalError, read_only)
+    app.add_exception_handler(psycopg.errors.ReadOnlySqlTransaction, read_only)
 
     @app.exception_handler(E.DomainError)
     async def domain_error(_: Request, exc: E.DomainError) -> JSONResponse:

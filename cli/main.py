@@ -64,6 +64,26 @@ def db_status() -> None:
     typer.echo(f"{'running' if cluster.is_running() else 'stopped'}: {cluster.url()}")
 
 
+@db_app.command("replica")
+def db_replica(
+    stop: bool = typer.Option(False, "--stop", help="stop the replica"),
+    remove: bool = typer.Option(False, "--remove", help="stop it and delete its folder"),
+) -> None:
+    """A streaming replica of the local cluster (pg_basebackup -R, its own socket and port), made
+    once and started; prints the DATABASE_READ_URL that sends public reads to it (docs/scaling.md)."""
+    from core.localdb import LocalReplica
+
+    replica = LocalReplica(get_settings())
+    if remove:
+        replica.remove()
+        typer.echo("replica removed")
+    elif stop:
+        typer.echo("stopped" if replica.stop() else "not running")
+    else:
+        replica.ensure_running()
+        typer.echo(f"DATABASE_READ_URL={replica.url()}")
+
+
 @db_app.command("migrate")
 def db_migrate() -> None:
     from core.migrate import upgrade

@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     db_max_overflow: int = 20
     # A request waiting longer for a pooled connection gets a 503 database_unavailable.
     db_pool_timeout_s: float = Field(default=10.0, gt=0)
+    # Read scaling (docs/scaling.md): a streaming replica (or several behind one address) for the
+    # public reads: /api/v1/toilets*, tiles, the preview map, exports. Writes, and every request that
+    # carries credentials, use DATABASE_URL (api/read_routing.py says why).
+    database_read_url: str | None = None
+    # After a person's write, their browser's anonymous reads also go to the primary for this many
+    # seconds (a cookie), so the finder never shows them the replica's older copy of what they did.
+    read_primary_after_write_s: int = Field(default=30, ge=0, le=3600)
 
     # No usable default (core/secrets.py): the server refuses to start without a SECRET_KEY of its
     # own unless REACHABLE_MODE=demo, where it signs with a random key kept in LOCAL_DB_DIR.

@@ -34,15 +34,23 @@ def sql_in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+def _psycopg_url(url: str) -> str:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 def resolve_database_url(settings: Settings) -> str:
     if settings.database_url:
-        url = settings.database_url
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        return url
+        return _psycopg_url(settings.database_url)
     from core.localdb import LocalCluster
 
     return LocalCluster(settings).url()
+
+
+def resolve_read_url(settings: Settings) -> str | None:
+    """DATABASE_READ_URL (a replica for public reads), or None: every read on the primary."""
+    return _psycopg_url(settings.database_read_url) if settings.database_read_url else None
 
 
 def make_engine(settings: Settings, url: str | None = None) -> Engine:

@@ -124,16 +124,19 @@ class LocalCluster:
         )
         return result.returncode == 0
 
-    def init(self) -> None:
+    def _make_dirs(self) -> None:
         self.base.mkdir(parents=True, exist_ok=True)
         self.socket_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)
         if _as_root():
             shutil.chown(self.data_dir, "postgres", "postgres")
             shutil.chown(self.socket_dir, "postgres", "postgres")
-            os.chmod(self.data_dir, 0o700)
             self.log_file.touch(exist_ok=True)
             shutil.chown(self.log_file, "postgres", "postgres")
+
+    def init(self) -> None:
+        self._make_dirs()
         self._run(
             [
                 str(_pg_bindir() / "initdb"),
@@ -147,9 +150,15 @@ class LocalCluster:
         )
 
     def start(self) -> None:
+        # wal_level/max_wal_senders: a replica (LocalReplica) can stream from this cluster; initdb's
+        # pg_hba.conf already lets local replication connections in. A standby needs settings such
+        # as max_connections at least the primary's, so both start with the same options.
+        # hot_standby_feedback: long public reads on a replica are not cancelled by the primary's
+        # vacuum (ignored on the primary).
         options = (
             f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' "
-            "-c max_connections=200 -c shared_buffers=256MB -c unix_socket_permissions=0777"
+            "-c max_connections=200 -c shared_buffers=256MB -c unix_socket_permissions=0777 "
+            "-c wal_level=replica -c max_wal_senders=10 -c hot_standby_feedback=on"
         )
         self._run(
             [str(_pg_bindir() / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file),
@@ -190,3 +199,61 @@ class LocalCluster:
                     break
                 time.sleep(0.2)
         self.create_database()
+
+
+class LocalReplica(LocalCluster):
+    """A streaming replica of the local cluster, for read scaling (DATABASE_READ_URL,
+    docs/scaling.md): `pg_basebackup -R` of the primary into a folder of its own under the
+    primary's (`replica/`), its own socket and port (the primary's + 1), the same binaries and
+    start options. It is a hot standby: it answers reads and refuses writes."""
+
+    def __init__(self, settings: Settings, *, name: str = "replica", port: int | None = None):
+        super().__init__(settings)
+        self.primary = LocalCluster(settings)
+        self.base = self.primary.base / name
+        self.data_dir = self.base / "pgdata"
+        self.socket_dir = self.base / "run"
+        self.log_file = self.base / "postgres.log"
+        self.port = port or self.primary.port + 1
+
+    def init(self) -> None:
+        """Copy the running primary, streaming the WAL written meanwhile; -R writes the standby
+        signal and primary_conninfo (the primary's socket), so starting it starts replication."""
+        self._make_dirs()
+        self._run([str(_pg_bindir() / "pg_basebackup"), "-D", str(self.data_dir), "-R", "-X", "stream",
+                   "-c", "fast", "-h", str(self.primary.socket_dir), "-p", str(self.primary.port),
+                   "-U", DB_USER, "-w"], stdout=subprocess.DEVNULL)
+
+    def ensure_running(self) -> None:
+        self.primary.ensure_running()
+        if not self.is_initialised():
+            self.init()
+        if not self.is_running():
+            self.start()
+            for _ in range(50):
+                if self.is_running():
+                    break
+                time.sleep(0.2)
+
+    def create_database(self, name: str = DB_NAME) -> bool:
+        raise LocalDbError("a replica is read-only: create databases on the primary")
+
+    def catch_up(self, timeout_s: float = 60.0) -> None:
+        """Wait until the replica has replayed everything the primary had written when called."""
+        with psycopg.connect(self.primary.conninfo("postgres"), autocommit=True) as conn:
+            target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+        deadline = time.monotonic() + timeout_s
+        with psycopg.connect(self.conninfo("postgres"), autocommit=True) as conn:
+            while True:
+                behind = conn.execute("SELECT pg_wal_lsn_diff(%s, pg_last_wal_replay_lsn()) > 0",
+                                      (target,)).fetchone()[0]
+                if not behind:
+                    return
+                if time.monotonic() > deadline:
+                    raise LocalDbError(f"the replica did not reach {target} in {timeout_s} s")
+                time.sleep(0.05)
+
+    def remove(self) -> None:
+        """Stop the replica and delete its folder (the primary is untouched)."""
+        self.stop()
+        shutil.rmtree(self.base, ignore_errors=True)

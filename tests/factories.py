@@ -120,3 +120,5 @@ def fresh_rate_limits(application) -> None:
 def dispose(application) -> None:
     application.state.engine.dispose()
     application.state.rate_limit_engine.dispose()
+    if application.state.read_engine is not None:
+        application.state.read_engine.dispose()

@@ -15,17 +15,19 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Security, status
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session, sessionmaker
 
 from accounts.models import Account
 from api.deps import (INT4_MAX, AdminAccount, RateLimitsDep, SessionDep, SettingsDep, SmallId, count_caller,
                       get_current_account, oauth2_scheme)
 from api.params import BboxParam, DistrictParam, VerdictParam
 from api.streaming import ClosingStreamingResponse
+from core.db import unit_of_work
 from core.errors import fail
 from core.text import Text
 from exports import api_keys, snapshot_store, snapshots
 from exports.schemas import SnapshotView
-from exports.request import ExportRequest, etag_for, layer_state, parse_request
+from exports.request import ExportRequest, LayerState, etag_for, layer_state, parse_request
 from exports.stream import stream_export
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
@@ -169,10 +171,28 @@ def snapshot_file(snapshot_id: uuid.UUID, name: str, caller: ExportCaller, db: S
 
 # -- streamed layers -------------------------------------------------------------------------
 
-def _stream(request: Request, req: ExportRequest, state) -> Iterator[bytes]:
+def export_source(request: Request, db: Session, *, caller: Account, since: int | None
+                  ) -> tuple[sessionmaker[Session], LayerState]:
+    """Where a layer stream reads, and the layer's state there (read before the stream, which
+    must come from the same place). An exporter reads the replica when there is one (DATABASE_READ_URL):
+    it never writes the layer, and a replica shows the primary's commits in commit order, so its
+    high-water mark and tombstones are as safe to sync from. An admin reads the primary (they may
+    have just published), and so does a consumer whose cursor is ahead of the replica (it saw a
+    newer sequence number on the primary): it never gets an older layer than it already has."""
+    replica = request.app.state.read_session_factory
+    if replica is not None and caller.role == "exporter":
+        with unit_of_work(replica) as read:
+            state = layer_state(read)
+        if since is None or state.seq >= since:
+            return replica, state
+    return request.app.state.session_factory, layer_state(db)
+
+
+def _stream(request: Request, source: sessionmaker[Session], req: ExportRequest, state: LayerState
+            ) -> Iterator[bytes]:
     """Runs after the request's own session has closed: the stream has a session of its own."""
     settings = request.app.state.settings
-    db = request.app.state.session_factory()
+    db = source()
     try:
         yield from stream_export(db, req, settings, state=state)
     finally:
@@ -201,7 +221,7 @@ def export_layer(
 ) -> Response:
     req = parse_request(layer=layer, fmt=fmt, profile=profile, since=since, district=district,
                         verdict=verdict, bbox=bbox, bom=bom, columns=columns)
-    state = layer_state(db)
+    source, state = export_source(request, db, caller=caller, since=since)
     etag = etag_for(req, state, settings)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "X-Reachable-Seq": str(state.seq),
                "Content-Disposition": f'attachment; filename="{req.filename()}"'}
@@ -210,4 +230,4 @@ def export_layer(
     tags = [t.strip() for t in (if_none_match or "").split(",") if t.strip()]
     if "*" in tags or etag in tags or f"W/{etag}" in tags:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    return ClosingStreamingResponse(_stream(request, req, state), media_type=req.media_type(), headers=headers)
+    return ClosingStreamingResponse(_stream(request, source, req, state), media_type=req.media_type(), headers=headers)

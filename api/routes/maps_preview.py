@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import ReadSessionDep, SettingsDep
 from api.security_headers import html_with_inline_scripts
 from core.errors import fail
 from exports.preview import main_photo_storage_key, preview_html
@@ -22,7 +22,7 @@ router = APIRouter(tags=["maps"])
 
 
 @router.get("/maps/preview", response_class=HTMLResponse)
-def preview(request: Request, db: SessionDep,
+def preview(request: Request, db: ReadSessionDep,
             district: Annotated[str | None, Query(description="a district code or name")] = None) -> HTMLResponse:
     code = parse_districts(district)
     # folium's inline scripts allowed by hash; the crowd's text is in a JSON block (exports.preview)
@@ -34,7 +34,7 @@ def preview(request: Request, db: SessionDep,
                                          "image/png": {"schema": {"type": "string", "format": "binary"}},
                                          "image/webp": {"schema": {"type": "string", "format": "binary"}}},
                              "description": "The main photo of a published toilet"}})
-def preview_photo(name: str, db: SessionDep, settings: SettingsDep) -> FileResponse:
+def preview_photo(name: str, db: ReadSessionDep, settings: SettingsDep) -> FileResponse:
     key = main_photo_storage_key(db, name)
     path = Path(settings.photo_dir) / key if key else None
     if path is None or not path.is_file():

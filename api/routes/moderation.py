@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Account
-from api.deps import (BigId, CurrentAccount, ModeratorAccount, RegistryDep, SessionDep, SettingsDep, get_current_account,
-                      oauth2_scheme, require_role)
+from api.deps import (BigId, CurrentAccount, ModeratorAccount, ReadSessionDep, RegistryDep, SessionDep,
+                      SettingsDep, get_current_account, oauth2_scheme, require_role)
 from api.frame_tickets import TICKET_SECONDS, issue_ticket, read_ticket
 from api.security_headers import html_with_inline_scripts
 from core.errors import fail
@@ -207,6 +207,6 @@ def history_of_report(report_id: BigId, db: SessionDep, account: CurrentAccount)
 
 
 @router.get("/api/v1/toilets/{toilet_id}/history", tags=["toilets"], response_model=ToiletHistory)
-def history_of_toilet(toilet_id: uuid.UUID, db: SessionDep) -> dict[str, Any]:
+def history_of_toilet(toilet_id: uuid.UUID, db: ReadSessionDep) -> dict[str, Any]:
     """Public: versions, change-log entries and audited actions (no names)."""
     return toilet_history(db, toilet_id)

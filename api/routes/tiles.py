@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Request, status
 from fastapi.responses import Response
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import ReadSessionDep, SettingsDep
 from toilets.changelog import layer_state
 from toilets.tiles import MAX_ZOOM, MEDIA_TYPE, cached_tile, parse_tile_address, tile_etag
 
@@ -23,7 +23,7 @@ TileCoord = Annotated[str, Path(description="a whole number (z: 0–22; x and y:
                                     f"z at most {MAX_ZOOM}); docs/finder.md lists the attributes"},
                304: {"description": "Not modified (If-None-Match matched the ETag)"}},
 )
-def toilet_tile(request: Request, db: SessionDep, settings: SettingsDep, z: TileCoord, x: TileCoord, y: TileCoord,
+def toilet_tile(request: Request, db: ReadSessionDep, settings: SettingsDep, z: TileCoord, x: TileCoord, y: TileCoord,
                 if_none_match: Annotated[str | None, Header()] = None) -> Response:
     """Active toilets of one XYZ tile (Web Mercator) as a vector tile, cached until the layer changes."""
     tile = parse_tile_address(z, x, y)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import ReadSessionDep, SettingsDep
 from api.params import LayerFilterDep, ToiletPage
 from toilets import public
 from toilets.schemas import NearbyCollection, ToiletCollection, ToiletFeature
@@ -27,7 +27,7 @@ class GeoJSONResponse(JSONResponse):
 
 
 @router.get("", response_class=GeoJSONResponse, response_model=ToiletCollection)
-def list_toilets(db: SessionDep, settings: SettingsDep, where: LayerFilterDep, paging: ToiletPage,
+def list_toilets(db: ReadSessionDep, settings: SettingsDep, where: LayerFilterDep, paging: ToiletPage,
                  include_retired: bool = False) -> GeoJSONResponse:
     """Published toilets as a GeoJSON FeatureCollection (RFC 7946), paged; `criteria` and `q` as
     the finder asks them (docs/finder.md)."""
@@ -38,7 +38,7 @@ def list_toilets(db: SessionDep, settings: SettingsDep, where: LayerFilterDep, p
 
 @router.get("/nearby", response_class=GeoJSONResponse, response_model=NearbyCollection)
 def nearby(
-    db: SessionDep,
+    db: ReadSessionDep,
     settings: SettingsDep,
     where: LayerFilterDep,
     lon: Annotated[float, Query(ge=-180, le=180)],
@@ -52,7 +52,7 @@ def nearby(
 
 
 @router.get("/{toilet_id}", response_class=GeoJSONResponse, response_model=ToiletFeature)
-def get_toilet(toilet_id: uuid.UUID, db: SessionDep, settings: SettingsDep) -> GeoJSONResponse:
+def get_toilet(toilet_id: uuid.UUID, db: ReadSessionDep, settings: SettingsDep) -> GeoJSONResponse:
     out: dict[str, Any] = public.get_toilet_feature(db, toilet_id,
                                                     reverify_after_months=settings.reverify_after_months)
     return GeoJSONResponse(out)

@@ -18,14 +18,16 @@ from tests.browser import free_port
 
 class ApiProcess:
     def __init__(self, *, database_url: str, photo_dir: Path, snapshot_dir: Path, workers: int = 2,
-                 log: Path, extra_env: dict[str, str] | None = None):
+                 log: Path, extra_env: dict[str, str] | None = None, secret_key: str | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.workers = workers
-        # An explicit secret: the server may refuse to start on a default one.
+        # An explicit secret: the server may refuse to start on a default one. Processes that serve
+        # one service share theirs (tokens and rate-limit keys are signed with it).
         self.env = dict(os.environ, DATABASE_URL=database_url, PHOTO_DIR=str(photo_dir),
-                        SNAPSHOT_DIR=str(snapshot_dir), SECRET_KEY=secrets.token_hex(32), **(extra_env or {}))
+                        SNAPSHOT_DIR=str(snapshot_dir), SECRET_KEY=secret_key or secrets.token_hex(32),
+                        **(extra_env or {}))
         self.proc: subprocess.Popen | None = None
         self.starts = 0
 
