@@ -33,7 +33,7 @@ import psycopg
 from bench.common import free_port, scratch_database, server_env
 from core.config import PROJECT_ROOT
 from core.localdb import _pg_bindir
-from tests.factories import report_body
+from tests.factories import exporter_api_key, report_body
 from toilets.service import published_data
 from toilets.verdict import assess
 
@@ -208,17 +208,9 @@ def run(url: str, conninfo: str, rows: int) -> None:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from accounts.service import create_account
-    from exports.api_keys import create_api_key
-
     engine = create_engine(url)
     with Session(engine) as db:
-        admin = create_account(db, username="bench-admin", password="bench-admin-pass", role="admin",
-                               username_field="username")
-        exporter = create_account(db, username="bench-exporter", password="bench-exporter-pass", role="exporter",
-                                  username_field="username")
-        _, key = create_api_key(db, admin=admin, account_id=exporter.id, label="bench")
-        db.commit()
+        key = exporter_api_key(db, prefix="bench")
     engine.dispose()
 
     port = free_port()

@@ -190,6 +190,10 @@ class LocalCluster:
 
     def ensure_running(self) -> None:
         self.ensure_postgis_installed()
+        self._init_and_start()
+        self.create_database()
+
+    def _init_and_start(self) -> None:
         if not self.is_initialised():
             self.init()
         if not self.is_running():
@@ -198,7 +202,6 @@ class LocalCluster:
                 if self.is_running():
                     break
                 time.sleep(0.2)
-        self.create_database()
 
 
 class LocalReplica(LocalCluster):
@@ -226,14 +229,7 @@ class LocalReplica(LocalCluster):
 
     def ensure_running(self) -> None:
         self.primary.ensure_running()
-        if not self.is_initialised():
-            self.init()
-        if not self.is_running():
-            self.start()
-            for _ in range(50):
-                if self.is_running():
-                    break
-                time.sleep(0.2)
+        self._init_and_start()
 
     def create_database(self, name: str = DB_NAME) -> bool:
         raise LocalDbError("a replica is read-only: create databases on the primary")

@@ -122,3 +122,17 @@ def dispose(application) -> None:
     application.state.rate_limit_engine.dispose()
     if application.state.read_engine is not None:
         application.state.read_engine.dispose()
+
+
+def exporter_api_key(db: Session, *, prefix: str = "exporter") -> str:
+    """An exporter account and an API key for it, made by an admin (both created here); the key."""
+    from accounts.service import create_account
+    from exports.api_keys import create_api_key
+
+    admin = create_account(db, username=f"{prefix}-admin", password="admin pass word", role="admin",
+                           username_field="username")
+    exporter = create_account(db, username=f"{prefix}-exporter", password="exporter pass word", role="exporter",
+                              username_field="username")
+    _, key = create_api_key(db, admin=admin, account_id=exporter.id, label=f"{prefix} key")
+    db.commit()
+    return key

@@ -24,8 +24,7 @@ from api.read_routing import READ_PRIMARY_COOKIE
 from core.config import Settings
 from core.localdb import LocalCluster, LocalReplica
 from core.migrate import upgrade
-from exports.api_keys import create_api_key
-from tests.factories import join_and_login, login, report_body
+from tests.factories import exporter_api_key, join_and_login, login, report_body
 from tests.faults.server import ApiProcess
 
 
@@ -51,17 +50,12 @@ def replay(replica: LocalReplica, *, paused: bool) -> None:
 
 
 def seed_staff(url: str) -> str:
-    """A moderator, and an exporter with an API key (made by an admin); returns the key."""
+    """A moderator, and an exporter with an API key; returns the key."""
     engine = create_engine(url)
     with Session(engine) as db:
         create_account(db, username="replica-mod", password="moderator pass", role="moderator",
                        username_field="username")
-        admin = create_account(db, username="replica-admin", password="admin pass", role="admin",
-                               username_field="username")
-        exporter = create_account(db, username="replica-export", password="exporter pass", role="exporter",
-                                  username_field="username")
-        _, key = create_api_key(db, admin=admin, account_id=exporter.id, label="map team")
-        db.commit()
+        key = exporter_api_key(db, prefix="replica")
     engine.dispose()
     return key
 
