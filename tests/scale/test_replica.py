@@ -113,6 +113,11 @@ def test_public_reads_from_the_replica_writes_and_own_reads_on_the_primary(prima
         marked = httpx.Client(base_url=api.base, cookies={READ_PRIMARY_COOKIE: "1"})
         assert marked.get(f"/api/v1/toilets/{toilet}").status_code == 200
         assert public.get(f"/api/v1/toilets/{toilet}").status_code == 404  # no cookie, no credentials
+        # Tiles too: their ETag is the layer's high-water mark where they were read.
+        stale_tile = public.get("/tiles/toilets/0/0/0.mvt")
+        fresh_tile = moderator.get("/tiles/toilets/0/0/0.mvt", headers=mod_headers)
+        assert stale_tile.status_code == fresh_tile.status_code == 200
+        assert stale_tile.headers["ETag"] != fresh_tile.headers["ETag"]
 
         # Exports: the exporter reads the replica (its high-water mark is the past's), unless its
         # cursor is ahead of the replica, then the primary.
@@ -125,6 +130,7 @@ def test_public_reads_from_the_replica_writes_and_own_reads_on_the_primary(prima
         replay(replica, paused=False)
         replica.catch_up()
         assert public.get(f"/api/v1/toilets/{toilet}").status_code == 200
+        assert public.get("/tiles/toilets/0/0/0.mvt").headers["ETag"] == fresh_tile.headers["ETag"]
         assert export_seq(exporter, key) == head
         with psycopg.connect(replica.conninfo()) as conn:  # the app's read pool is connected there
             readers = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = 'reachable' "
