@@ -23,6 +23,7 @@ so every tile made before it stops being served the moment it commits.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import math
 import threading
@@ -239,10 +240,13 @@ class TileCache:
 
 
 def cached_tile(db: Session, cache: TileCache, tile: TileAddress, state: LayerState) -> bytes:
-    """The tile for `state`, from the cache or built and kept. `state` must be read before the
+    """The tile for `state`, gzip-compressed (b"" for an empty tile), from the cache or built and
+    kept. Kept compressed: a tile of 600 toilets is about 75 kB as built and 28 kB gzipped, and
+    compressing once per build costs less than once per request. `state` must be read before the
     tile is built (READ COMMITTED: the build then sees at least every change up to it)."""
     body = cache.get(tile, state)
     if body is None:
-        body = build_tile(db, tile)
+        raw = build_tile(db, tile)
+        body = gzip.compress(raw, compresslevel=6, mtime=0) if raw else b""
         cache.put(tile, state, body)
     return body

@@ -32,6 +32,25 @@ def test_a_tile_is_served_as_mvt_with_a_cache_policy(client, db):
     assert empty.status_code == 200 and empty.content == b"" and features(empty.content) == []
 
 
+def test_a_tile_is_sent_gzipped_to_a_client_that_takes_gzip(client, db):
+    for i in range(40):
+        place_toilet(db, LON + i * 0.00005, LAT, f"압축 화장실 {i}")
+    db.flush()
+    zipped = client.get(URL, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip" and zipped.headers["vary"] == "Accept-Encoding"
+    assert int(zipped.headers["content-length"]) < len(zipped.content)  # httpx unzipped it
+    plain = client.get(URL, headers={"Accept-Encoding": "identity"})
+    refused = client.get(URL, headers={"Accept-Encoding": "br, gzip;q=0"})
+    for r in (plain, refused):
+        assert "content-encoding" not in r.headers
+        assert int(r.headers["content-length"]) == len(r.content)
+        assert r.content == zipped.content and len(features(r.content)) == 40
+    assert plain.headers["etag"] != zipped.headers["etag"]  # one per representation
+    # either tag says the client's copy is current
+    assert client.get(URL, headers={"Accept-Encoding": "identity",
+                                    "If-None-Match": zipped.headers["etag"]}).status_code == 304
+
+
 def test_an_approval_changes_the_etag_and_the_tile_and_an_unchanged_tile_is_304(client, db, app):
     first = client.get(URL)
     assert first.status_code == 200 and _names(first) == []
