@@ -9,22 +9,24 @@ access routes, entrances and ramps):
 | step-free way from the street | 접근로 단차 없음, 경사로 기울기 1/12 (8.33 %) 이하 | access_route.step_free, ramp_slope_percent |
 | door clear width | 출입문 통과 유효폭 0.9 m 이상 | toilet.door_clear_width_cm ≥ 90 |
 | threshold | 출입구 높이 차이 2 cm 이하 (턱 없음) | toilet.threshold_height_cm ≤ 2 |
-| door type | 자동문·미닫이문·접이문, 여닫이문은 바깥쪽으로 | toilet.door_type known, not hinged_inward/curtain |
+| door type | 자동문·미닫이문·접이문 등, 여닫이문은 바깥쪽으로 | toilet.door_type one of those, not hinged_inward |
 | turning space | 휠체어 활동공간 1.5 m × 1.5 m (대변기 칸 유효바닥면적 1.6 m × 2.0 m) | toilet.turning_space_150cm, or interior ≥ 160 × 200 cm |
-| grab bars | 대변기 양옆 수평손잡이 (한쪽은 회전식 가능) | toilet.grab_bars == both_sides |
+| grab bars | 대변기 양옆 수평손잡이 (한쪽은 회전식 가능) | toilet.grab_bars == both_sides (grab_bar_foldable read too) |
 | emergency bell | 비상호출벨, 바닥면 근처에서도 이용 가능 | toilet.emergency_bell == reachable_from_floor |
-| lift, if the route needs one | 승강기 운행 | access_route.elevator != out_of_service |
+| lift, if the route needs one | 승강기 운행 | access_route.elevator != out_of_service (step_free read too) |
 
 Outcome:
 - `not_accessible`: no accessible toilet (`arrangement: none`), a route with steps (`step_free: no`),
-  a lift out of service, a door narrower than 80 cm, a threshold over 5 cm, a door opening inward
-  or a curtain. Any one of these is enough.
+  a lift out of service (unless the way in was reported step-free all the way: see the edge
+  cases), a door narrower than 80 cm, a threshold over 5 cm, a door opening inward. Any one of
+  these is enough.
 - `accessible`: every criterion above is known and met. A measurement left unknown counts as
   met only where a moderator explicitly confirmed it (`confirmed`), never by default.
 - `partially_accessible`: nothing disqualifying, the essentials (arrangement, step-free or partly
   step-free route, door width) known, but some criterion fails mildly (door 80–89 cm, threshold
   2–5 cm, grab bar on one side only, bell out of reach from the floor, ramp steeper than 1/12,
-  route only partly step-free, no turning space) or is unknown.
+  route only partly step-free, no turning space, a curtain or no door, a lift out of service with
+  a step-free way round it) or is unknown.
 - `unknown`: the essentials are not known: arrangement, the route's step-freeness or the door
   width (unless confirmed). A guess is never published as a fact.
 
@@ -34,6 +36,22 @@ arrangement): outcome `met` | `failed` | `unknown` | `confirmed`, the measured f
 null), the rule (`RULES`) and a ko/en text. Each reason caps the verdict; the verdict is the
 strongest cap (`verdict_of`), so the reasons always agree with it. `toilet_verdict` is its
 verdict alone. docs/finder.md documents the outcomes and texts.
+
+Edge cases (issue 15 item 6; docs/finder.md "Edge cases"), decided from the rule's text:
+- A door type the rule does not list: its list is open ("자동문, 미닫이문 또는 접이문 **등**"), and
+  the one refusal is a hinged door opening inward (it takes the wheelchair's space in the stall).
+  A curtain or no door at all (`none`) is passable and takes no space, so it is not
+  disqualifying (it was, before); but it is no door the rule describes (no lock, no privacy):
+  failed mildly (`partially_accessible`). `other` says nothing about how the door opens: unknown,
+  capped at `partially_accessible`, and a moderator may confirm it from the photos.
+- One grab bar with a fold-down bar: the rule wants bars on both sides and lets one of them be
+  a swing-up (회전식) bar, so "both sides, one fold-down" meets it. "One side" with a fold-down
+  bar (`grab_bar_foldable: true`) cannot tell whether the fold-down bar is the second side or
+  the only bar: unknown (not failed), so a moderator can confirm both sides from the photos.
+- A lift out of service: disqualifying when the way in depends on it, as before. When the
+  volunteer answered that the way in is step-free all the way (`step_free: yes`, the form's
+  "예, 처음부터 끝까지"), they reached the toilet without it: another step-free way exists, so
+  the broken lift fails mildly (`partially_accessible`), with that said in the reason.
 """
 
 from __future__ import annotations
@@ -68,6 +86,10 @@ RAMP_MAX_PERCENT = 100 / 12  # 1:12
 STALL_MIN_WIDTH_CM = 160
 STALL_MIN_DEPTH_CM = 200
 TURNING_CM = 150
+# The door types the rule names (the list is open: "등"); a hinged door must open outward.
+DOOR_TYPES_MET = ("automatic", "sliding", "hinged_outward", "folding")
+# Passable, no leaf in the stall, but no door the rule describes (no lock, no privacy).
+DOOR_TYPES_PASSABLE = ("curtain", "none")
 
 
 # The verdicts a criterion's outcome can cap the toilet at, strongest first: the verdict is the
@@ -113,7 +135,8 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "door_type": {"automatic": ("자동문", "automatic"), "sliding": ("미닫이문", "sliding"),
                   "hinged_outward": ("바깥쪽 여닫이문", "hinged, opens outward"),
                   "hinged_inward": ("안쪽 여닫이문", "hinged, opens inward"),
-                  "folding": ("접이문", "folding"), "curtain": ("커튼", "curtain"), "other": ("기타", "other")},
+                  "folding": ("접이문", "folding"), "curtain": ("커튼", "curtain"), "none": ("문 없음", "no door"),
+                  "other": ("기타", "other")},
     "grab_bars": {"both_sides": ("양쪽", "both sides"), "one_side": ("한쪽", "one side"), "none": ("없음", "none")},
     "emergency_bell": {"reachable_from_floor": ("바닥에서도 닿음", "reachable from the floor"),
                        "present": ("있음(바닥에서 닿지 않음)", "present, not reachable from the floor"),
@@ -146,7 +169,7 @@ RULES: dict[str, Rule] = {
     "ramp_slope": Rule("<=", round(RAMP_MAX_PERCENT, 2), "%"),
     "lift": Rule("not_in", ["out_of_service"], disqualifying=["out_of_service"]),
     "door_clear_width": Rule(">=", DOOR_MIN_CM, "cm", disqualifying=DOOR_HARD_MIN_CM),
-    "door_type": Rule("not_in", ["hinged_inward", "curtain"], disqualifying=["hinged_inward", "curtain"]),
+    "door_type": Rule("in", list(DOOR_TYPES_MET), disqualifying=["hinged_inward"]),
     "threshold": Rule("<=", THRESHOLD_MAX_CM, "cm", disqualifying=THRESHOLD_HARD_MAX_CM),
     "turning_space": Rule(">=", [TURNING_CM, TURNING_CM], "cm",
                           alternative=Rule(">=", [STALL_MIN_WIDTH_CM, STALL_MIN_DEPTH_CM], "cm")),
@@ -265,6 +288,51 @@ class _Builder:
         caps: Verdict | None = "not_accessible" if beyond_hard else (None if ok else "partially_accessible")
         self.add(criterion, "met" if ok else "failed", caps, measured, f"{ko} {base}{note_ko}", f"{en} {base}{note_en}")
 
+    def door_type(self, value: Any) -> None:
+        """The door type (see the edge cases in the module's docstring): inward-opening hinged
+        disqualifies, a listed type meets, a curtain or no door fails mildly, `other` (or a code
+        this version does not know) is unknown until a person looks."""
+        if value == "other" or (value is not None and value not in VALUE_LABELS["door_type"]):
+            self.unknown("door_type", "partially_accessible", {"door_type": value},
+                         " (기타: 여는 방식 모름)", " (other: how it opens is not known)")
+        elif value in DOOR_TYPES_PASSABLE:
+            ko, en = CRITERIA_LABELS["door_type"]
+            word_ko, word_en = _words("door_type", value)
+            self.add("door_type", "failed", "partially_accessible", {"door_type": value},
+                     f"{ko}: {word_ko} (통과 가능, 잠금·가림 없음: 기준의 문 형태 아님)",
+                     f"{en}: {word_en} (passable, but no lock or privacy: not a door type the rule names)")
+        else:
+            self.coded("door_type", "door_type", value, met=set(DOOR_TYPES_MET), hard={"hinged_inward"},
+                       unknown_caps="partially_accessible")
+
+    def grab_bars(self, t: Mapping[str, Any]) -> None:
+        bars, foldable = t.get("grab_bars"), t.get("grab_bar_foldable")
+        measured = {"grab_bars": bars, "grab_bar_foldable": foldable}
+        ko, en = CRITERIA_LABELS["grab_bars"]
+        if bars is None:
+            self.unknown("grab_bars", "partially_accessible", measured)
+        elif bars == "both_sides":
+            fold_ko, fold_en = (" (한쪽 접이식: 기준에 맞음)", " (one fold-down: as the rule allows)") if foldable else ("", "")
+            self.add("grab_bars", "met", None, measured, f"{ko}: 양쪽{fold_ko}", f"{en}: both sides{fold_en}")
+        elif bars == "one_side" and foldable:
+            # the fold-down bar may be the second side (the rule allows it) or the only bar
+            self.unknown("grab_bars", "partially_accessible", measured,
+                         " (한쪽 + 접이식: 접이식이 다른 쪽 손잡이인지 모름)",
+                         " (one side + a fold-down bar: whether it is the other side is not known)")
+        else:
+            word_ko, word_en = _words("grab_bars", bars)
+            self.add("grab_bars", "failed", "partially_accessible", measured, f"{ko}: {word_ko}", f"{en}: {word_en}")
+
+    def lift(self, r: Mapping[str, Any]) -> None:
+        elevator, step_free = r.get("elevator"), r.get("step_free")
+        if elevator != "out_of_service" or step_free != "yes":
+            self.coded("lift", "elevator", elevator, met=None, hard={"out_of_service"}, unknown_caps=None)
+            return
+        ko, en = CRITERIA_LABELS["lift"]
+        self.add("lift", "failed", "partially_accessible", {"elevator": elevator, "step_free": step_free},
+                 f"{ko}: 고장 (다른 무단차 경로로 갈 수 있음)",
+                 f"{en}: out of service (another step-free way in was reported)")
+
     def turning_space(self, t: Mapping[str, Any]) -> None:
         flag, w, d = t.get("turning_space_150cm"), t.get("interior_width_cm"), t.get("interior_depth_cm")
         measured = {"turning_space_150cm": flag, "interior_width_cm": w, "interior_depth_cm": d}
@@ -312,17 +380,15 @@ def assess(data: Mapping[str, Any], confirmed: frozenset[str] | set[str] = froze
     b.measured("ramp_slope", "ramp_slope_percent", r.get("ramp_slope_percent"), at_least=False,
                limit=RAMP_MAX_PERCENT, hard=None, unknown_caps=None, shown_limit=_num(round(RAMP_MAX_PERCENT, 2)),
                suffix=" (1:12)")
-    b.coded("lift", "elevator", r.get("elevator"), met=None, hard={"out_of_service"}, unknown_caps=None)
+    b.lift(r)
     b.measured("door_clear_width", "door_clear_width_cm", t.get("door_clear_width_cm"), at_least=True,
                limit=DOOR_MIN_CM, hard=DOOR_HARD_MIN_CM, unknown_caps="unknown")
     # an unknown door may open inward into the stall (a disqualifier): not met until known
-    b.coded("door_type", "door_type", t.get("door_type"), met=None, hard={"hinged_inward", "curtain"},
-            unknown_caps="partially_accessible")
+    b.door_type(t.get("door_type"))
     b.measured("threshold", "threshold_height_cm", t.get("threshold_height_cm"), at_least=False,
                limit=THRESHOLD_MAX_CM, hard=THRESHOLD_HARD_MAX_CM, unknown_caps="partially_accessible")
     b.turning_space(t)
-    b.coded("grab_bars", "grab_bars", t.get("grab_bars"), met={"both_sides"}, hard=set(),
-            unknown_caps="partially_accessible")
+    b.grab_bars(t)
     b.coded("emergency_bell", "emergency_bell", t.get("emergency_bell"), met={"reachable_from_floor"}, hard=set(),
             unknown_caps="partially_accessible")
     reasons = tuple(b.reasons)

@@ -49,6 +49,7 @@ DOOR = {  # slot 07: the consumer recognises 자동문 / 미닫이문 / 여닫�
     "hinged_inward": "여닫이문(안쪽)",
     "folding": "기타(접이문)",
     "curtain": "기타(커튼)",
+    "none": "기타(문 없음)",
     "other": "기타",
 }
 ENTRANCE_DOOR = {k: f"입구 {v}" for k, v in DOOR.items()}
@@ -113,7 +114,7 @@ _ROUTE_TEXT = join_known([
 _NOTES = join_known([
     "(CASE WHEN t.status = 'retired' THEN '폐쇄: ' || t.retired_reason END)",
     "(CASE " + field("toilet", "door_type") + " WHEN 'folding' THEN '대변기 출입문은 접이문' "
-    "WHEN 'curtain' THEN '대변기 출입문은 커튼' END)",
+    "WHEN 'curtain' THEN '대변기 출입문은 커튼' WHEN 'none' THEN '대변기 칸에 문 없음' END)",
     join_known([vocab(field("place", "opening"), OPENING), field("place", "opening_hours")], " "),
     _bool(field("toilet", "baby_changing_table"), "기저귀교환대 있음", None),
     _bool(field("toilet", "ostomy_sink"), "장루·요루 세척대 있음", None),

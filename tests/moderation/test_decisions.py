@@ -77,7 +77,8 @@ def test_confirmed_criteria_lift_unknowns_but_never_a_failing_measurement(client
     r = decide(client, mod, report_id, action="approve", confirmed=["emergency_bell"])
     assert r.status_code == 200, r.text
     assert client.get(f"/api/v1/toilets/{r.json()['toilet_id']}").json()["properties"]["verdict"] == "accessible"
-    report_id, _ = submit(client, **{"toilet.grab_bars": "one_side"})
+    # one bar and no fold-down one: a failing measurement (one side + a fold-down bar would be unknown)
+    report_id, _ = submit(client, **{"toilet.grab_bars": "one_side", "toilet.grab_bar_foldable": False})
     claim_one(client, mod, report_id)
     r = decide(client, mod, report_id, action="approve", confirmed=["grab_bars"])
     verdict = client.get(f"/api/v1/toilets/{r.json()['toilet_id']}").json()["properties"]["verdict"]

@@ -19,10 +19,23 @@ def _value(data, field):
     return data[FIELD_GROUP.get(field, "toilet")].get(field)
 
 
+def _edge_case(data, confirmed):
+    """The inputs whose verdict the edge-case decisions (issue 15 item 6) changed on purpose:
+    a curtain, no door or `other` door; one side plus a fold-down bar, confirmed; a broken lift
+    with a step-free way in. tests/toilets/test_verdict_edge_cases.py pins them."""
+    t, r = data["toilet"], data["access_route"]
+    return (t["door_type"] in ("curtain", "none", "other")
+            or (t["grab_bars"] == "one_side" and bool(t.get("grab_bar_foldable")) and "grab_bars" in confirmed)
+            or (r["elevator"] == "out_of_service" and r["step_free"] == "yes"))
+
+
 @settings(max_examples=800, deadline=None)
 @given(data_st, confirmed_st)
 def test_the_verdict_is_the_one_it_was_before_the_reasons(data, confirmed):
-    assert assess(data, confirmed).verdict == toilet_verdict(data, confirmed) == reference_verdict(data, confirmed)
+    verdict = assess(data, confirmed).verdict
+    assert verdict == toilet_verdict(data, confirmed)
+    if not _edge_case(data, confirmed):
+        assert verdict == reference_verdict(data, confirmed)
 
 
 @settings(max_examples=800, deadline=None)
@@ -55,7 +68,9 @@ def test_measured_values_are_the_fields_as_given_and_unknown_stays_unknown(data,
         known = [v for v in r.measured.values() if v is not None]
         if r.outcome == "confirmed":
             assert r.criterion in confirmed and r.criterion in CONFIRMABLE
-        if r.outcome in ("unknown", "confirmed") and r.criterion != "turning_space":
+        # measured but undecided: a stall between the sizes, a door of another type, one bar + a fold-down
+        undecided = r.criterion in ("turning_space", "door_type", "grab_bars")
+        if r.outcome in ("unknown", "confirmed") and not undecided:
             assert known == []
         if r.outcome == "unknown":
             assert r.criterion not in confirmed or r.criterion not in CONFIRMABLE
@@ -117,7 +132,8 @@ def _with(**changes):
     ({"step_free": "partial"}, (), "step_free", "failed", "접근로: 일부 단차", "Way in: partly step-free"),
     ({"step_free": None}, ("step_free",), "step_free", "confirmed", "접근로 단차 없음: 검수자 확인",
      "Way in step-free: confirmed by a moderator"),
-    ({"elevator": "out_of_service"}, (), "lift", "failed", "승강기: 고장", "Lift: out of service"),
+    ({"elevator": "out_of_service", "step_free": "partial"}, (), "lift", "failed", "승강기: 고장",
+     "Lift: out of service"),
     ({"door_type": "hinged_inward"}, (), "door_type", "failed", "출입문 형태: 안쪽 여닫이문",
      "Door type: hinged, opens inward"),
     ({"door_type": "sliding"}, (), "door_type", "met", "출입문 형태: 미닫이문", "Door type: sliding"),
