@@ -53,8 +53,10 @@ def _properties_sql(profile: Profile, columns: tuple[Column, ...], incremental: 
     if profile.text_values:
         keys = ", ".join(f"'{c.key}'" for c in cols)
         values = ", ".join(f"({c.sql})::text" for c in cols)
-        return f"json_object(ARRAY[{keys}]::text[], ARRAY[{values}]::text[])"
-    return "json_build_object(" + ", ".join(f"'{c.key}', {c.sql}" for c in cols) + ")"
+        built = f"json_object(ARRAY[{keys}]::text[], ARRAY[{values}]::text[])"
+    else:
+        built = "json_build_object(" + ", ".join(f"'{c.key}', {c.sql}" for c in cols) + ")"
+    return f"json_strip_nulls({built})" if profile.omit_null else built
 
 
 def feature_query(req: ExportRequest, settings: Settings) -> Query:

@@ -67,6 +67,10 @@ def parse_request(*, layer: str, fmt: str, profile: str = "smart-seoul-map", sin
     if prof is None:
         raise fail("invalid_export_request", field_error("profile", f"프로필은 {', '.join(PROFILES)} 중 하나입니다.",
                        f"profile is one of {', '.join(PROFILES)}."))
+    if layer not in prof.layers:
+        offered = ", ".join(prof.layers)
+        raise fail("invalid_export_request", field_error(
+            "layer", f"이 프로필의 레이어는 {offered} 입니다.", f"This profile offers the layers: {offered}."))
     if fmt not in prof.formats():
         raise fail("invalid_export_request", field_error(
             "format", f"이 프로필의 형식은 {', '.join(prof.formats())} 입니다.",

@@ -209,7 +209,7 @@ def _stream(request: Request, source: sessionmaker[Session], req: ExportRequest,
                        304: {"description": "Not modified (If-None-Match matched the ETag)"}})
 def export_layer(
     request: Request, layer: str, fmt: str, caller: ExportCaller, db: SessionDep, settings: SettingsDep,
-    profile: Annotated[str, Query(description="smart-seoul-map | geojson")] = "smart-seoul-map",
+    profile: Annotated[str, Query(description="smart-seoul-map | geojson | a11yjson | osm")] = "smart-seoul-map",
     since: Annotated[int | None, Query(description="changes after this change-log sequence number")] = None,
     district: DistrictParam = None,
     verdict: VerdictParam = None,

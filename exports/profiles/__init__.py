@@ -7,11 +7,13 @@ full export. Adding a profile means adding one module and one line below.
 
 from __future__ import annotations
 
+from exports.profiles.a11yjson import PROFILE as A11YJSON
 from exports.profiles.base import Column, LayerMapping, Profile
 from exports.profiles.geojson import PROFILE as GEOJSON
+from exports.profiles.osm import PROFILE as OSM
 from exports.profiles.smart_seoul_map import PROFILE as SMART_SEOUL_MAP
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (SMART_SEOUL_MAP, GEOJSON)}
+PROFILES: dict[str, Profile] = {p.name: p for p in (SMART_SEOUL_MAP, GEOJSON, A11YJSON, OSM)}
 
 __all__ = ["PROFILES", "Column", "LayerMapping", "Profile", "get_profile"]
 

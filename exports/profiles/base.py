@@ -43,6 +43,9 @@ class Profile:
     keep_retired: bool
     # Formats beyond GeoJSON and CSV, e.g. "json" for the API-shaped wrapper.
     extra_formats: tuple[str, ...] = field(default=())
+    # Unknown is left out of the properties instead of written as null (json_strip_nulls), for
+    # formats that read a missing key as unknown (A11yJSON, OSM tags).
+    omit_null: bool = False
 
     def formats(self) -> tuple[str, ...]:
         return ("geojson", "csv", *self.extra_formats)
