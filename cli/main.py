@@ -254,6 +254,12 @@ def export_snapshot(
     check = manifest.get("consumer_check")
     if check:
         typer.echo(_check_summary(check))
+    excluded = manifest.get("excluded")
+    if excluded and excluded["total"]:
+        typer.echo(f"left out (incomplete for the consumer, or public layer only): {excluded['total']} toilets, "
+                   "listed with the reasons in manifest.json 'excluded'")
+        for item in excluded["items"][:20]:
+            typer.echo(f"  {item['id']} {item['name']}: " + "; ".join(r["message_en"] for r in item["reasons"]))
     typer.echo(json.dumps({k: manifest[k] for k in ("file", "sha256", "feature_count", "seq")}))
 
 

@@ -11,6 +11,15 @@ gyeongmin-03/whereToilet; source: 행정안전부 「공중화장실정보」, �
 attribution), imported through `reachable reference import`'s own importer after the demo
 toilets are published, so the demo shows real matches and real gaps; nothing is read from
 outside the package at run time.
+
+Photos: every demo report carries placeholder photos from `photos/` (an entrance, a door, an
+interior picture), each marked "DEMO 예시" and "not a photo of the place" in the image itself,
+uploaded through the real photo pipeline. The Smart Seoul Map layer needs a main photo and both
+addresses (its known consumer drops a row without them), so the demo's smart-seoul-map export
+is what the consumer imports whole: reports whose place lacks the lot-number address stay on the
+public layer and are listed in a snapshot's manifest as left out, and the demo moderator
+publishes a toilet whose verdict is unknown to the public layer only (the layer's 사용가능여부
+slot cannot say "unknown").
 """
 
 from __future__ import annotations
@@ -33,6 +42,8 @@ from mobile_schema.registry import default_registry
 from reports.service import submit_report
 
 DEMO_NOTE = "[데모] 장소는 실제, 측정값은 데모용으로 지어낸 값입니다 / demo: real place, made-up measurements"
+# Placeholder photos, marked DEMO 예시 in the picture, in the order a toilet shows them.
+DEMO_PHOTOS = ("entrance", "door", "interior")
 
 ORGANISATIONS = [
     ("SNU-SSC", "서울대학교 사회봉사센터"),
@@ -147,8 +158,9 @@ def load_demo(db: Session, *, settings: Settings, force: bool = False, report_co
         payload = demo_payload(row, rng)
         try:
             with db.begin_nested():
-                submit_report(db, volunteer=rng.choice(volunteers), body=payload, registry=registry,
-                              settings=settings)
+                report = submit_report(db, volunteer=rng.choice(volunteers), body=payload, registry=registry,
+                                       settings=settings).report
+                add_demo_photos(db, report=report, settings=settings)
             stored += 1
         except DomainError:
             skipped += 1  # a real row whose point fails our checks (e.g. outside the boundary)
@@ -160,6 +172,15 @@ def load_demo(db: Session, *, settings: Settings, force: bool = False, report_co
             f"{published} of them published by the demo moderator, the rest queued; "
             f"reference data: {reference.inserted + reference.updated + reference.unchanged} Seoul public toilet "
             f"records, {reference.matches.get('matched', 0)} matched to published toilets")
+
+
+def add_demo_photos(db: Session, *, report, settings: Settings) -> None:
+    """The placeholder photos (marked DEMO 예시), through the real pipeline (checked, cleaned, resized)."""
+    from reports.photos import add_photo
+
+    for kind in DEMO_PHOTOS:
+        add_photo(db, report=report, kind=kind, raw=(files("demo") / "photos" / f"demo-{kind}.png").read_bytes(),
+                  settings=settings)
 
 
 REFERENCE_FILE = "seoul_public_toilets.csv.gz"
@@ -180,6 +201,8 @@ def publish_demo_share(db: Session, *, moderator: Account, registry, settings: S
     through the real decision service (so toilets, versions, change log and audit are all real)."""
     from moderation.queue import claim_reports, release_report
     from moderation.service import DecisionInput, decide
+    from toilets.service import published_data
+    from toilets.verdict import toilet_verdict
 
     published = 0
     while published < count:
@@ -189,9 +212,13 @@ def publish_demo_share(db: Session, *, moderator: Account, registry, settings: S
             break
         for report in claimed:
             try:
+                # Smart Seoul Map's 사용가능여부 cannot say "unknown": the public layer only
+                unknown = toilet_verdict(published_data(report.payload)) == "unknown"
+                comment = ("데모 검수: 판정 보류라 공개 지도에만 게시 · demo moderation: verdict unknown, public layer only"
+                           if unknown else "데모 검수 demo moderation")
                 with db.begin_nested():
                     decide(db, report_id=report.id, moderator=moderator, registry=registry, settings=settings,
-                           given=DecisionInput(action="approve", comment="데모 검수 demo moderation"))
+                           given=DecisionInput(action="approve", comment=comment, public_layer_only=unknown or None))
                 published += 1
             except DomainError:
                 release_report(db, report_id=report.id, moderator=moderator)

@@ -156,6 +156,52 @@ def _length_findings(row: dict[str, str]) -> Iterator[tuple[str, str]]:
         yield "image_not_relative", "cot_img_main_url"
 
 
+# The columns without which the consumer silently drops a toilet's row, with the finding each
+# gives (see _length_findings). The smart-seoul-map profile exports only toilets that have all
+# three (exports.profiles.smart_seoul_map.COMPLETE, built from this), and the moderation console
+# asks for them before a toilet is published (record_findings).
+REQUIRED_COLUMNS: dict[str, str] = {"cot_img_main_url": "blank_image", "cot_addr_full_new": "blank_road_address",
+                                    "cot_addr_full_old": "blank_lot_address"}
+# What each finding about one toilet's record is about, in the report form's terms.
+RECORD_FIELDS: dict[str, str] = {"blank_image": "photos", "blank_road_address": "place.road_address",
+                                 "blank_lot_address": "place.lot_address", "name_too_long": "place.name",
+                                 "address_too_long": "place.road_address", "blank_name": "place.name",
+                                 "usability_unrecognised": "verdict"}
+# The export clips names and addresses to the consumer's columns (full text in x_full_*).
+CLIPPED = {"name_too_long", "address_too_long"}
+
+
+def record_findings(*, name: str | None, road_address: str | None, lot_address: str | None, has_main_photo: bool,
+                    usable: str | None = None) -> list[Finding]:
+    """What the consumer would do with one toilet's row, before it is exported: the same rules
+    as `check_row` (one definition), applied to the fields as a moderator sees them. `usable` is
+    slot 03 as the export would write it (None: the verdict is unknown, so it would be blank).
+    A finding's `column` is the form's field it is about (RECORD_FIELDS)."""
+    row = {"cot_conts_id": "0" * ID_MAX, "cot_conts_name": name or "", "cot_addr_full_new": road_address or "",
+           "cot_addr_full_old": lot_address or "", "cot_img_main_url": "/photo" if has_main_photo else "",
+           "cot_value_03": usable or ""}
+    # the other slots are blank here, so the slot rules can only speak of slot 03
+    found = [*_length_findings(row), *_slot_findings(row)]
+    out = []
+    for code, column in found:
+        if code == "address_too_long" and column == "cot_addr_full_old":
+            out.append(Finding(code, column="place.lot_address"))
+        else:
+            out.append(Finding(code, column=RECORD_FIELDS.get(code, column)))
+    return out
+
+
+def severity(code: str) -> str:
+    """How a finding about one toilet's record plays out: `dropped` (the consumer leaves the row
+    out, so the smart-seoul-map export leaves the toilet out), `clipped` (the export shortens the
+    text to the consumer's column), `misread`, or `aborts` (never for a record: ids are UUIDs)."""
+    if code in DROPS:
+        return "dropped"
+    if code in CLIPPED:
+        return "clipped"
+    return "aborts" if code in ABORTS else "misread"
+
+
 def _coordinate_findings(row: dict[str, str]) -> Iterator[tuple[str, str]]:
     for col in ("lat", "lng"):
         value = row.get(col, "")

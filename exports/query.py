@@ -29,11 +29,16 @@ class Query:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+def _params(settings: Settings) -> dict[str, Any]:
+    return {"photo_prefix": settings.export_photo_url_prefix.rstrip("/"), "theme_id": settings.export_theme_id}
+
+
 def base_query(req: ExportRequest, settings: Settings, select: str) -> Query:
     from_sql, geom, status = FROM_BY_LAYER[req.layer]
-    params: dict[str, Any] = {"photo_prefix": settings.export_photo_url_prefix.rstrip("/"),
-                              "theme_id": settings.export_theme_id}
+    params = _params(settings)
     match = req.where.where_sql(geom, params)
+    if req.profile_obj.include:
+        match = f"({match}) AND ({req.profile_obj.include})"
     if req.since is None:
         where = match if req.profile_obj.keep_retired else f"{status} = 'active' AND {match}"
         return Query(f"SELECT {select} FROM {from_sql} WHERE {where} ORDER BY t.id", params)
@@ -94,6 +99,19 @@ def csv_query(req: ExportRequest, settings: Settings) -> Query:
     if incremental:
         cols.append('ch.change AS "x_change"')
     return base_query(req, settings, ", ".join(cols))
+
+
+def excluded_query(req: ExportRequest, settings: Settings, select: str) -> Query | None:
+    """The features a full export with this request's filter would hold but for the profile's
+    `include` condition (None when the profile has none): what a manifest lists as left out."""
+    include = req.profile_obj.include
+    if not include:
+        return None
+    from_sql, geom, status = FROM_BY_LAYER[req.layer]
+    params = _params(settings)
+    match = req.where.where_sql(geom, params)
+    where = match if req.profile_obj.keep_retired else f"{status} = 'active' AND {match}"
+    return Query(f"SELECT {select} FROM {from_sql} WHERE {where} AND NOT ({include}) ORDER BY t.id", params)
 
 
 def count_query(req: ExportRequest, settings: Settings) -> Query:

@@ -22,7 +22,7 @@ from toilets.filters import LayerFilter, parse_layer_filter
 
 FORMATS = ("geojson", "csv", "json")
 # Bump when the bytes of an export change for the same data (ETags must change with them).
-EXPORT_FORMAT_VERSION = "1"
+EXPORT_FORMAT_VERSION = "2"  # 2: smart-seoul-map holds only complete toilets (issue 15)
 
 
 @dataclass(frozen=True)

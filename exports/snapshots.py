@@ -5,7 +5,8 @@ Layout of a snapshot directory:
     photos/<photo id>.<ext>     every photo the file points at (published by the map team
                                 under `export_photo_url_prefix`)
     manifest.json               sha256, byte size, feature count, sequence high-water mark,
-                                profile, filters, created_at, photos, the consumer check
+                                profile, filters, created_at, photos, the consumer check, and
+                                (smart-seoul-map toilets) the toilets left out, with the reasons
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.errors import fail
-from exports.consumer_check import check_file
+from exports.consumer_check import MESSAGES, check_file, record_findings, severity
 from exports.models import Snapshot
+from exports.profiles.smart_seoul_map import PUBLIC_LAYER_ONLY
+from exports.query import excluded_query
 from exports.request import ExportRequest, layer_state
 from exports.stream import ATTRIBUTION_KO, ExportStream, count_features, photo_files, stream_export
 
@@ -80,6 +83,7 @@ def write_snapshot(db: Session, settings: Settings, req: ExportRequest, out_dir:
         "attribution": ATTRIBUTION_KO,
         "licence": settings.export_licence,
         "consumer_check": _consumer_check(db, settings, req, out_dir, data_path, charge),
+        "excluded": excluded_toilets(db, settings, req),
     }
     encoded = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
     charge(len(encoded))
@@ -130,6 +134,39 @@ def _consumer_check(db: Session, settings: Settings, req: ExportRequest, out_dir
         result[f"{key}_total"] = len(result[key])
         result[key] = result[key][:FINDINGS_LISTED]
     return result
+
+
+_EXCLUDED_SELECT = ("t.id::text AS id, t.name, t.data #>> '{place,road_address}' AS road, "
+                    "t.data #>> '{place,lot_address}' AS lot, t.photo_files[1] IS NOT NULL AS photo, "
+                    "t.public_layer_only AS public_only")
+
+
+def _reason(code: str, ko: str, en: str) -> dict[str, str]:
+    return {"code": code, "message_ko": ko, "message_en": en}
+
+
+def excluded_toilets(db: Session, settings: Settings, req: ExportRequest) -> dict[str, Any] | None:
+    """The smart-seoul-map export holds only toilets the known consumer keeps; this lists the
+    others its filter matches, each with why (the consumer's drop rules, as
+    exports.consumer_check.record_findings reads them, or a moderator's public-layer-only
+    choice), so the map team and the moderators know what is missing. None for other exports."""
+    if req.profile != "smart-seoul-map" or req.layer != "toilets":
+        return None
+    q = excluded_query(req, settings, _EXCLUDED_SELECT)
+    if q is None:
+        return None
+    items, total = [], 0
+    for row in db.execute(text(q.sql), q.params):
+        total += 1
+        if len(items) >= FINDINGS_LISTED:
+            continue
+        reasons = [_reason("public_layer_only", *PUBLIC_LAYER_ONLY)] if row.public_only else []
+        reasons += [_reason(f.code, *MESSAGES[f.code])
+                    for f in record_findings(name=row.name, road_address=row.road, lot_address=row.lot,
+                                             has_main_photo=row.photo)
+                    if severity(f.code) == "dropped"]
+        items.append({"id": row.id, "name": row.name, "reasons": reasons})
+    return {"total": total, "items": items}
 
 
 # -- snapshots kept by the service (API; created by exports.snapshot_store) --------------------

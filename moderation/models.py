@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,6 +42,19 @@ REJECT_REASONS: dict[str, tuple[str, str]] = {
     "outside_scope": ("사업 범위 밖 (서울 밖, 개인 주택 등)", "Outside the programme (outside Seoul, private home…)"),
     "other": ("기타 (설명 필수)", "Other (comment required)"),
 }
+# What a moderator may ask a volunteer to add (request_changes); the label is the message the
+# volunteer reads unless the moderator writes one. The first two are what the Smart Seoul Map
+# layer needs and a report often lacks (exports.consumer_check.REQUIRED_COLUMNS).
+CHANGE_REQUESTS: dict[str, tuple[str, str]] = {
+    "add_entrance_photo": ("입구 사진을 추가해 주세요", "Please add a photo of the entrance"),
+    "add_addresses": ("도로명주소와 지번주소를 모두 적어 주세요",
+                      "Please give both the road-name address and the lot-number address"),
+    "shorten_name": ("이름을 64자 이내로 줄여 주세요", "Please shorten the name to 64 characters or fewer"),
+}
+# The consumer's drop codes each request answers (the console offers the request beside the gap).
+CHANGE_REQUEST_FOR: dict[str, str] = {"blank_image": "add_entrance_photo", "blank_road_address": "add_addresses",
+                                      "blank_lot_address": "add_addresses", "name_too_long": "shorten_name"}
+REASON_CODES = (*REJECT_REASONS, *CHANGE_REQUESTS)
 
 
 class Review(Base):
@@ -49,7 +62,7 @@ class Review(Base):
     __table_args__ = (
         CheckConstraint(sql_in("action", ACTIONS), name="action_known"),
         CheckConstraint(sql_in("status", REVIEW_STATUSES), name="status_known"),
-        CheckConstraint(f"reason_code IS NULL OR {sql_in('reason_code', tuple(REJECT_REASONS))}", name="reason_known"),
+        CheckConstraint(f"reason_code IS NULL OR {sql_in('reason_code', REASON_CODES)}", name="reason_known"),
         CheckConstraint("action <> 'reject' OR reason_code IS NOT NULL", name="reject_has_reason"),
         CheckConstraint("action <> 'request_changes' OR message IS NOT NULL", name="request_has_message"),
         CheckConstraint("report_id IS NOT NULL OR action = 'retire'", name="report_or_retire"),
@@ -72,6 +85,8 @@ class Review(Base):
     reason_code: Mapped[str | None] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
     message: Mapped[str | None] = mapped_column(Text)  # to the volunteer (request_changes)
+    # approve / merge: publish to the public layer only, not to Smart Seoul Map (None: unchanged)
+    public_layer_only: Mapped[bool | None] = mapped_column(Boolean)
     # [{"path": "toilet.door_clear_width_cm", "before": 85, "after": 90}, …]
     edits: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     confirmed: Mapped[list[str]] = mapped_column(JSONB, server_default="[]")

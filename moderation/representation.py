@@ -8,10 +8,14 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from accounts.models import Account
-from moderation.models import REJECT_REASONS, Review
+from exports.consumer_check import MESSAGES, record_findings, severity
+from exports.profiles.smart_seoul_map import USABLE
+from moderation.models import CHANGE_REQUEST_FOR, CHANGE_REQUESTS, REJECT_REASONS, Review
 from reference.service import nearest_reference
 from reports.models import Report
 from reports.representation import report_view
+from toilets.service import published_data
+from toilets.verdict import toilet_verdict
 
 
 def _usernames(db: Session, ids: set[int | None]) -> dict[int, str]:
@@ -28,7 +32,8 @@ def review_view(review: Review, names: dict[int, str]) -> dict[str, Any]:
         "action": review.action, "status": review.status,
         "moderator": names.get(review.moderator_id), "moderator_id": review.moderator_id,
         "reason_code": review.reason_code,
-        "reason_label": list(REJECT_REASONS[review.reason_code]) if review.reason_code else None,
+        "reason_label": list({**REJECT_REASONS, **CHANGE_REQUESTS}[review.reason_code]) if review.reason_code else None,
+        "public_layer_only": review.public_layer_only,
         "comment": review.comment, "message": review.message, "edits": review.edits,
         "confirmed": review.confirmed, "second_review_reasons": review.second_review_reasons,
         "second_reviewer": names.get(review.second_reviewer_id) if review.second_reviewer_id else None,
@@ -55,7 +60,44 @@ def moderation_report_view(db: Session, report: Report, *, reference_radius_m: f
     reviews = list(db.scalars(select(Review).where(Review.report_id == report.id).order_by(Review.id)))
     view["reviews"] = reviews_view(db, reviews)
     view["reference"] = _reference_block(db, report, reference_radius_m)
+    view["smart_seoul_map"] = smart_seoul_map_block(report.payload or {}, has_photo=bool(view["photos"]),
+                                                    reference=view["reference"])
     return view
+
+
+# How a finding plays out for the layer, in the console's words (exports.consumer_check.severity).
+SEVERITY_LABELS: dict[str, tuple[str, str]] = {"dropped": ("빠짐", "Left out"), "clipped": ("잘림", "Clipped"),
+                                               "misread": ("잘못 읽힘", "Misread"), "aborts": ("가져오기 실패", "Import fails")}
+
+
+def smart_seoul_map_block(payload: dict[str, Any], *, has_photo: bool,
+                          reference: dict[str, Any] | None) -> dict[str, Any]:
+    """What the Smart Seoul Map layer needs and this report lacks, read with the known consumer's
+    rules (exports.consumer_check.record_findings, the one definition the export and `reachable
+    export check` use): a main photo, the road-name and the lot-number address (without any of
+    them the consumer drops the row, so the smart-seoul-map export leaves the toilet out), a name
+    or address over its column (clipped), and a verdict the consumer cannot read (unknown).
+
+    Each finding names the change request that would answer it, and `fill` holds the addresses
+    the matched reference record has where the report has none (the console fills them into the
+    edits). A toilet whose report has a photo shows it as its main photo (entrance first)."""
+    place = payload.get("place") or {}
+    verdict = toilet_verdict(published_data(payload))
+    findings = record_findings(name=place.get("name"), road_address=place.get("road_address"),
+                               lot_address=place.get("lot_address"), has_main_photo=has_photo,
+                               usable=USABLE.get(verdict))
+    out = []
+    for f in findings:
+        ko, en = MESSAGES[f.code]
+        level = severity(f.code)
+        sko, sen = SEVERITY_LABELS[level]
+        out.append({"code": f.code, "field": f.column, "severity": level, "severity_ko": sko, "severity_en": sen,
+                    "message_ko": ko, "message_en": en, "change_request": CHANGE_REQUEST_FOR.get(f.code)})
+    fill = {}
+    for key, path in (("road_address", "place.road_address"), ("lot_address", "place.lot_address")):
+        if not (place.get(key) or "").strip() and reference and (reference.get(key) or "").strip():
+            fill[path] = reference[key]
+    return {"complete": not any(f["severity"] == "dropped" for f in out), "findings": out, "fill": fill}
 
 
 def _reference_block(db: Session, report: Report, radius_m: float) -> dict[str, Any] | None:

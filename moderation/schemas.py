@@ -25,10 +25,31 @@ class ReviewView(ResponseModel):
     edits: list[dict[str, Any]] | None
     confirmed: list[str] | None
     second_review_reasons: list[str] | None
+    public_layer_only: bool | None = None
     second_reviewer: str | None = None
     second_comment: str | None
     second_decided_at: Timestamp | None
     created_at: Timestamp | None
+
+
+class SmartSeoulMapFinding(ResponseModel):
+    """One thing the Smart Seoul Map layer's known consumer would do with this toilet's row."""
+    code: str  # exports.consumer_check codes: blank_image, blank_road_address, blank_lot_address, …
+    field: str  # the form's field it is about (place.road_address, photos, verdict, …)
+    severity: str  # dropped (left out of the smart-seoul-map export) | clipped | misread
+    severity_ko: str
+    severity_en: str
+    message_ko: str
+    message_en: str
+    change_request: str | None  # the request-changes code that asks the volunteer for it
+
+
+class SmartSeoulMapCheck(ResponseModel):
+    """What the Smart Seoul Map layer needs and the report lacks (the consumer's own rules)."""
+    complete: bool  # nothing the consumer would drop the row for
+    findings: list[SmartSeoulMapFinding]
+    # form path → value from the matched reference record, for addresses the report lacks
+    fill: dict[str, str]
 
 
 class ModerationReportView(ReportView):
@@ -39,6 +60,7 @@ class ModerationReportView(ReportView):
     reviews: list[ReviewView]
     # The nearest reference record (national public toilet data) within the match radius, or null.
     reference: ReferenceBlock | None = None
+    smart_seoul_map: SmartSeoulMapCheck
 
 
 class ClaimResult(ResponseModel):
@@ -88,6 +110,7 @@ class ModerationVocabulary(ResponseModel):
     actions: list[CodeLabel]
     report_statuses: list[CodeLabel]
     confirmable: list[CodeLabel]
+    change_requests: list[CodeLabel]  # request_changes reason codes; the label is the default message
 
 
 class PendingReviews(ResponseModel):

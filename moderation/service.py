@@ -33,7 +33,7 @@ from core.config import Settings
 from core.errors import fail, field_error
 from mobile_schema.registry import SchemaRegistry
 from moderation.edits import apply_edits, touches_geometry
-from moderation.models import REJECT_REASONS, Review
+from moderation.models import CHANGE_REQUESTS, REJECT_REASONS, Review
 from moderation.queue import clear_claim, lock_report, require_claim
 from moderation.rules import SecondReviewPolicy, second_review_reasons
 from reports.models import Report
@@ -94,6 +94,9 @@ class DecisionInput:
     reason_code: str | None = None
     comment: str | None = None
     message: str | None = None
+    # approve / merge: True publishes to the public layer only (not Smart Seoul Map), False to
+    # both; None leaves a merged toilet's choice as it was (a new toilet: both).
+    public_layer_only: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ def _prepare_publication(ctx: _Context, review: Review, report: Report, given: D
             check_geometry(ctx.db, payload, ctx.settings)
     review.edits = diff
     review.proposed_payload = payload
+    review.public_layer_only = given.public_layer_only
     target = lock_toilet(ctx.db, given.merge_into) if given.action == "merge" else None
     review.toilet_id = target.id if target else None
     new_verdict = toilet_verdict(published_data(payload), frozenset(review.confirmed))
@@ -134,11 +138,19 @@ def _prepare_retirement(ctx: _Context, review: Review, report: Report, given: De
 
 
 def _prepare_changes_request(ctx: _Context, review: Review, report: Report, given: DecisionInput) -> list[str]:
+    """The message to the volunteer: the moderator's own, or the words of a named request
+    (`reason_code` in CHANGE_REQUESTS, e.g. add_entrance_photo), Korean then English."""
+    if given.reason_code is not None and given.reason_code not in CHANGE_REQUESTS:
+        raise fail("invalid_decision", field_error("reason_code", f"요청 코드: {', '.join(CHANGE_REQUESTS)}",
+                                                   f"reason_code must be one of {', '.join(CHANGE_REQUESTS)}."))
     message = (given.message or "").strip()
+    if not message and given.reason_code is not None:
+        message = " / ".join(CHANGE_REQUESTS[given.reason_code])
     if not message:
         raise fail("invalid_decision", field_error(
             "message", "봉사자에게 보낼 요청을 적어 주세요.", "Write the message to the volunteer."))
     review.message = message
+    review.reason_code = given.reason_code
     return []
 
 
@@ -243,11 +255,14 @@ def _publish(db: Session, *, review: Review, report: Report | None, actor: Accou
         if report is not None:
             report.status = "merged"
         op = "toilet.retire"
+    if review.action != "retire" and review.public_layer_only is not None:
+        toilet.public_layer_only = review.public_layer_only
     db.flush()
     record_audit(db, actor_id=actor.id, action=op, object_type="toilet", object_id=toilet.id,
                  reason=review.comment,
                  detail={"version": toilet.version, "verdict": toilet.verdict, "review_id": review.id,
-                         "report_id": report.id if report else None, "edits": review.edits})
+                         "report_id": report.id if report else None, "edits": review.edits,
+                         "public_layer_only": toilet.public_layer_only})
     return toilet
 
 

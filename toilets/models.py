@@ -14,6 +14,7 @@ from typing import Any
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -68,6 +69,9 @@ class Toilet(Base):
     last_verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # A moderator's decision: on the public layer (finder, API, geojson) but not handed to Smart
+    # Seoul Map (the smart-seoul-map export leaves it out; docs/exports.md).
+    public_layer_only: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
 class ToiletRoute(Base):

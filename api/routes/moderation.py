@@ -20,7 +20,7 @@ from core.errors import fail
 from core.text import MultilineText, Text
 from moderation import queue, service
 from moderation.console_map import report_map_html
-from moderation.models import ACTION_LABELS, REJECT_REASONS
+from moderation.models import ACTION_LABELS, CHANGE_REQUESTS, REJECT_REASONS
 from moderation.representation import moderation_report_view, report_history, reviews_view
 from moderation.schemas import (
     ClaimResult,
@@ -57,9 +57,12 @@ class DecisionRequest(BaseModel):
     confirmed: list[str] | None = Field(default=None, description="criteria the moderator confirmed by eye")
     merge_into: Text | None = Field(default=None, description="published toilet id (merge)")
     toilet_id: Text | None = Field(default=None, description="published toilet id (retire)")
-    reason_code: Text | None = Field(default=None, description="reject: one of GET /moderation/reason-codes")
+    reason_code: Text | None = Field(default=None, description="reject: one of GET /moderation/reason-codes; "
+                                     "request_changes: one of the vocabulary's change_requests (optional)")
     comment: MultilineText | None = Field(default=None, max_length=4000)
     message: MultilineText | None = Field(default=None, max_length=4000, description="request_changes: to the volunteer")
+    public_layer_only: bool | None = Field(default=None, description="approve / merge: publish to the public layer "
+                                           "only, not to Smart Seoul Map (null: a merged toilet keeps its choice)")
 
 
 class SecondReviewRequest(BaseModel):
@@ -172,7 +175,7 @@ def vocabulary() -> dict[str, list[dict[str, str]]]:
     """Decision actions, report statuses and the criteria a moderator may confirm by eye, in
     the order the console lists them, with their Korean and English labels."""
     return {"actions": _labelled(ACTION_LABELS), "report_statuses": _labelled(REPORT_STATUS_LABELS),
-            "confirmable": _labelled(CONFIRMABLE_LABELS)}
+            "confirmable": _labelled(CONFIRMABLE_LABELS), "change_requests": _labelled(CHANGE_REQUESTS)}
 
 
 @router.get(f"{PREFIX}/reviews", response_model=PendingReviews)

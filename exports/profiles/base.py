@@ -46,6 +46,9 @@ class Profile:
     # Unknown is left out of the properties instead of written as null (json_strip_nulls), for
     # formats that read a missing key as unknown (A11yJSON, OSM tags).
     omit_null: bool = False
+    # A SQL condition over `t` a toilet must meet to be in this profile's layers at all (None:
+    # every toilet). A toilet that stops meeting it reaches incremental consumers as a tombstone.
+    include: str | None = None
 
     def formats(self) -> tuple[str, ...]:
         return ("geojson", "csv", *self.extra_formats)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from exports.consumer_check import REQUIRED_COLUMNS
 from exports.profiles.base import Column, LayerMapping, Profile
 from exports.sql import blank, clip, field, fixed7, join_known, kst, lit, reasons_text, vocab, with_unit
 
@@ -241,6 +242,21 @@ def _csv(properties: tuple[Column, ...], lon: str, lat: str) -> tuple[Column, ..
     return (*cot, Column("lat", fixed7(lat), kind="number"), Column("lng", fixed7(lon), kind="number"), *extra)
 
 
+def _complete(properties: tuple[Column, ...]) -> str:
+    """Only toilets the known consumer keeps: every column without which it drops the row
+    (exports.consumer_check.REQUIRED_COLUMNS: the main photo, both addresses) holds text, and no
+    moderator chose the public layer only. The rest are listed in a snapshot's manifest
+    (`excluded`, with the reasons), never exported to be dropped silently."""
+    by_key = {c.key.lower(): c.sql for c in properties}
+    filled = [f"({by_key[key]}) ~ '\\S'" for key in REQUIRED_COLUMNS]  # a character that is no space
+    return " AND ".join(["NOT t.public_layer_only", *filled])
+
+
+COMPLETE = _complete(TOILET_PROPERTIES)
+# What a manifest says of a toilet left out by choice (the other reasons are the consumer's own).
+PUBLIC_LAYER_ONLY = ("검수자가 공개 지도에만 게시하기로 했습니다(스마트서울맵 제외).",
+                     "A moderator published it to the public layer only (not to Smart Seoul Map).")
+
 # Exactly the columns 계단뿌셔클럽 reads, in its order: about half the bytes per row, so about
 # twice as many toilets fit under its 4 MiB download limit.
 CONSUMER_COLUMNS = ("cot_conts_id", "cot_conts_name", "cot_img_main_url", "cot_addr_full_old", "cot_addr_full_new",
@@ -259,4 +275,5 @@ PROFILE = Profile(
     text_values=True,
     keep_retired=True,
     extra_formats=("json",),
+    include=COMPLETE,
 )

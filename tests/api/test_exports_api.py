@@ -116,7 +116,7 @@ def test_csv_endpoint_streams_without_bom_and_with_bom_on_request(client, db):
 def test_snapshot_via_api_lists_downloads_and_bundles_photos(client, db, settings):
     report, body, photos = report_with_photos(db, settings, kinds=("entrance",))
     create_toilet(db, payload=body, report_id=report.id, review_id=None)
-    publish(db, lon=127.0473, lat=37.5172, **{"place.lot_address": None})  # no photo, no lot address
+    publish(db, lon=127.0473, lat=37.5172, main_photo=False, **{"place.lot_address": None})  # no photo, no lot address
     db.flush()
     headers = login(client, make_account(db, "exporter"), "correct horse")
     _error_shape(client.post("/api/v1/exports/snapshots", json={"layer": "toilets"}), 401)
@@ -125,11 +125,12 @@ def test_snapshot_via_api_lists_downloads_and_bundles_photos(client, db, setting
     assert r.status_code == 201, r.text
     snap = r.json()
     manifest = snap["manifest"]
-    assert manifest["feature_count"] == 2 and manifest["seq"] >= 1 and manifest["profile"] == "smart-seoul-map"
+    # only the complete toilet is in the file; the other is listed as left out, with why
+    assert manifest["feature_count"] == 1 and manifest["seq"] >= 1 and manifest["profile"] == "smart-seoul-map"
     assert manifest["photos"]["files"] == [f"{photos[0].id}.png"]
     check = manifest["consumer_check"]
-    assert check["ok"] and check["rows_imported"] == 1
-    assert {r["code"] for r in check["dropped"][0]["reasons"]} == {"blank_image", "blank_lot_address"}
+    assert check["ok"] and check["rows_imported"] == 1 and check["dropped"] == []
+    assert {r["code"] for r in manifest["excluded"]["items"][0]["reasons"]} == {"blank_image", "blank_lot_address"}
     assert [s["id"] for s in client.get("/api/v1/exports/snapshots", headers=headers).json()] == [snap["id"]]
     data = client.get(snap["links"]["file"], headers=headers).content
     assert hashlib.sha256(data).hexdigest() == manifest["sha256"] == snap["sha256"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,12 +16,17 @@ from toilets.service import create_toilet
 
 
 def publish(db: Session, *, lon: float | None = None, lat: float | None = None, report_id: int | None = None,
-            **overrides: Any):
+            main_photo: bool = True, **overrides: Any):
+    """A published toilet (report_body with the overrides). `main_photo`: it shows a photo, as
+    the Smart Seoul Map layer requires (a name in `photo_files` only: no file behind it, so a
+    snapshot bundles nothing for it; tests of photo files use report_with_photos)."""
     body = report_body(**overrides)
     if lon is not None:
         body["location"]["lon"], body["location"]["lat"] = lon, lat
         body["access_route"]["path"] = None
     toilet = create_toilet(db, payload=body, report_id=report_id, review_id=None)
+    if main_photo and report_id is None:
+        toilet.photo_files = [f"{uuid.uuid4()}.jpg"]
     db.flush()
     return toilet
 

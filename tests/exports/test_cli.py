@@ -28,7 +28,7 @@ def test_cli_snapshot_check_and_preview(cli_env, committed_engine, settings, tmp
     with Session(committed_engine, expire_on_commit=False) as db:
         report, body, photos = report_with_photos(db, settings, kinds=("entrance",))
         create_toilet(db, payload=body, report_id=report.id, review_id=None)
-        publish(db, lon=127.0473, lat=37.5172, **{"place.lot_address": None})
+        left_out = publish(db, lon=127.0473, lat=37.5172, **{"place.lot_address": None})
         db.commit()
     runner = CliRunner()
     out = tmp_path / "snap"
@@ -36,8 +36,10 @@ def test_cli_snapshot_check_and_preview(cli_env, committed_engine, settings, tmp
                             "--format", "csv", "--out", str(out)])
     assert r.exit_code == 0, r.output
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["feature_count"] == 2 and (out / "photos" / f"{photos[0].id}.png").is_file()
-    assert "2 dropped" not in r.output and "1 dropped" in r.output and "lot-number address" in r.output
+    # the toilet without a lot-number address is left out (the consumer would drop it) and listed
+    assert manifest["feature_count"] == 1 and (out / "photos" / f"{photos[0].id}.png").is_file()
+    assert "0 dropped" in r.output and "left out" in r.output and str(left_out.id) in r.output
+    assert "lot-number address" in r.output and manifest["excluded"]["total"] == 1
     assert "features" in r.output  # the progress bar's unit (tqdm writes to the terminal)
 
     ok = runner.invoke(app, ["export", "check", str(out / manifest["file"])])

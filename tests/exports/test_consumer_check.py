@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -105,10 +106,13 @@ def test_check_reads_geojson_and_retired_rows_stay_importable(db, settings, tmp_
     report, body, _ = report_with_photos(db, settings, kinds=("entrance",))
     toilet = create_toilet(db, payload=body, report_id=report.id, review_id=None)
     retire_toilet(db, toilet=toilet, reason="철거", report_id=None, review_id=None)
-    publish(db, lon=127.0473, lat=37.5172)  # no photo
+    other = publish(db, lon=127.0473, lat=37.5172)
     db.flush()
+    doc = json.loads(export_bytes(db, settings, layer="toilets", fmt="geojson", profile="smart-seoul-map"))
+    # a file from elsewhere (the export itself leaves out rows without a photo): one image blanked
+    next(f for f in doc["features"] if f["id"] == str(other.id))["properties"]["COT_IMG_MAIN_URL"] = ""
     path = tmp_path / "layer.geojson"
-    path.write_bytes(export_bytes(db, settings, layer="toilets", fmt="geojson", profile="smart-seoul-map"))
+    path.write_text(json.dumps(doc, ensure_ascii=False))
     result = check_file(path).as_dict()
     assert result["ok"] and result["rows"] == 2 and result["rows_imported"] == 1  # the retired one upserts as 사용불가
     assert [r["code"] for d in result["dropped"] for r in d["reasons"]] == ["blank_image"]

@@ -79,7 +79,7 @@ def test_smart_seoul_map_toilet_item_matches_every_slot(db, settings):
 def test_smart_seoul_map_unknown_stays_blank_and_folding_door_is_explained(db, settings):
     publish(db, **{"toilet.door_type": "folding", "toilet.interior_width_cm": None, "toilet.threshold_height_cm": None,
                    "toilet.turning_space_150cm": None, "toilet.washbasin_accessible": None,
-                   "toilet.arrangement": None, "place.lot_address": None, "toilet.seat_height_cm": None})
+                   "toilet.arrangement": None, "toilet.seat_height_cm": None})
     p = _only(export_json(db, settings, layer="toilets", fmt="geojson", profile="smart-seoul-map"))["properties"]
     assert p["COT_VALUE_07"] == "기타(접이문)" and "접이문" in p["COT_VALUE_11"]
     assert p["COT_VALUE_01"] == ""  # arrangement unknown: no guess
@@ -91,7 +91,7 @@ def test_smart_seoul_map_unknown_stays_blank_and_folding_door_is_explained(db, s
     for slot in ("04", "05", "08", "09", "17"):
         assert p[f"COT_VALUE_{slot}"] == "", slot
     assert p["COT_VALUE_06"] == "210cm"
-    assert p["COT_ADDR_FULL_OLD"] == ""  # never invented; the consumer check flags it
+    # (a toilet without an address is not exported at all: tests/exports/test_ssm_completeness.py)
 
 
 def test_smart_seoul_map_threshold_door_and_sex_vocabulary(db, settings):

@@ -304,3 +304,71 @@ def test_a_wrong_password_is_shown_and_a_stale_login_is_dropped(page, live_serve
     page.locator("#whoami-name").filter(has_text="console-stale (moderator)").wait_for()
     assert page.evaluate("sessionStorage.getItem('reachable.token')")
     assert page.outside_requests == []
+
+
+@pytest.mark.browser
+def test_smart_seoul_map_card_fills_from_the_reference_and_asks_for_the_photo(page, live_server, committed_engine,
+                                                                               settings):
+    """Issue 15 item 4: the card says what the layer lacks; the reference record's address (city
+    data, shown as text even when hostile) fills the edits; a button asks for the entrance photo."""
+    from reference.importer import import_reference
+    from tests.hostile_text import assert_inert, hostile, watch
+    from tests.reference.helpers import csv_bytes, row
+
+    lot = hostile("reference lot address", 2)
+    with Session(committed_engine) as s:
+        import_reference(s, csv_bytes([row(7, 소재지도로명주소="서울특별시 중구 세종대로 110", 소재지지번주소=lot,
+                                           WGS84위도="37.56635", WGS84경도="126.97795")]),
+                         settings=settings, file_name="t.csv")
+        s.commit()
+    _moderator(committed_engine, "console-ssm")
+    with httpx.Client(base_url=live_server) as http:
+        volunteer = _volunteer(http)
+        r = http.post("/api/v1/reports", json=report_body(**{"place.lot_address": None}), headers=volunteer)
+        assert r.status_code == 201, r.text
+        report_id = r.json()["id"]  # no photo, no lot-number address
+        watch(page.context)
+        _log_in_and_open_claimed(page, live_server, "console-ssm", report_id)
+        card = page.locator("#ssm-card")
+        card.get_by_text("스마트서울맵 내보내기에서 빠집니다").wait_for()
+        assert card.locator("#ssm-findings li").count() == 2
+        assert card.locator("li[data-code='blank_image']").inner_text().startswith("빠짐 Left out: 사진 경로가 비어")
+        assert_inert(page, [lot], where="smart seoul map card")
+        assert axe_violations(page) == []
+
+        # fill from the reference: the lot-number address lands in the edit input, as text
+        page.get_by_role("button", name="참조 자료의 주소로 채우기 Fill the addresses from the reference record").click()
+        assert page.locator("#edit-place-lot_address").input_value() == lot
+        page.get_by_text("승인하면 반영됩니다").wait_for()
+
+        # ask for the entrance photo: request changes with that request, its words as the message
+        card.get_by_role("button", name="요청: 입구 사진을 추가해 주세요 Ask: Please add a photo of the entrance").click()
+        assert page.get_by_label("보완 요청 Request changes").is_checked()
+        assert page.locator("#change-request").input_value() == "add_entrance_photo"
+        assert page.locator("#public-only-field").is_hidden()
+        page.get_by_role("status").filter(has_text="보완 요청을 골랐습니다").wait_for()
+        page.get_by_role("button", name="결정 보내기 Submit decision").click()
+        page.get_by_role("status").filter(has_text="결정했습니다").wait_for()
+        mine = http.get(f"/api/v1/reports/{report_id}", headers=volunteer).json()
+        assert mine["status"] == "changes_requested"
+        assert mine["moderator_message"] == "입구 사진을 추가해 주세요 / Please add a photo of the entrance"
+    assert_inert(page, where="after the decision")
+    assert page.outside_requests == []
+
+
+@pytest.mark.browser
+def test_publish_to_the_public_layer_only_from_the_console(page, live_server, committed_engine):
+    _moderator(committed_engine, "console-ssm2")
+    with httpx.Client(base_url=live_server) as http:
+        report_id = _report_with_photo(http, _volunteer(http))
+        _log_in_and_open_claimed(page, live_server, "console-ssm2", report_id)
+        page.locator("#ssm-card").get_by_text("스마트서울맵 레이어에 들어갑니다.").wait_for()
+        page.get_by_label("공개 지도에만 게시 (스마트서울맵 내보내기에서 제외)").check()
+        page.get_by_role("button", name="결정 보내기 Submit decision").click()
+        page.get_by_role("status").filter(has_text="게시됨 Published").wait_for()
+        toilet_id = http.get("/api/v1/toilets").json()["features"][0]["properties"]["id"]
+    with Session(committed_engine) as s:
+        from toilets.models import Toilet
+
+        assert s.get(Toilet, uuid.UUID(toilet_id)).public_layer_only is True
+    assert page.outside_requests == []

@@ -41,7 +41,8 @@ def test_a_fully_measured_accessible_toilet_meets_every_reason_criterion(db):
     ("toilet.door_clear_width_cm", None, "door_90", None),
     ("access_route.step_free", "partial", "step_free", False),
     ("access_route.step_free", None, "step_free", None),
-    ("toilet.grab_bars", "one_side", "grab_bars_both", False),
+    # "none" fails whatever else (one side *with a fold-down bar* is unknown: docs/finder.md "Edge cases")
+    ("toilet.grab_bars", "none", "grab_bars_both", False),
     ("toilet.emergency_bell", "present", "bell_reachable", False),
     ("toilet.emergency_bell", None, "bell_reachable", None),
     ("toilet.turning_space_150cm", False, "turning_space", False),

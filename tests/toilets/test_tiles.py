@@ -58,7 +58,9 @@ def test_a_point_tile_holds_the_active_toilets_in_it_with_their_attributes(db):
 
 
 def test_an_unknown_criterion_is_left_out_of_the_tile_never_false(db):
+    # one bar and no fold-down one: grab_bars failed (a fold-down bar would leave it unknown)
     place_toilet(db, LON, LAT, "문 폭 모름", **{"toilet.door_clear_width_cm": None, "toilet.grab_bars": "one_side",
+                                             "toilet.grab_bar_foldable": False,
                                              "place.opening_hours": "평일 오전", "toilet.arrangement": "unisex_accessible"})
     db.flush()
     for z in (CLUSTER_BELOW_ZOOM, 10):  # a point, and a toilet alone in its cell below z14

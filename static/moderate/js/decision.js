@@ -77,6 +77,7 @@ function currentAction() { return new FormData($("decision-form")).get("action")
 export function updateDecisionFields() {
   const a = currentAction();
   $("edits-fieldset").hidden = !(a === "approve" || a === "merge");
+  $("public-only-field").hidden = !(a === "approve" || a === "merge");
   $("merge-field").hidden = a !== "merge";
   $("retire-field").hidden = a !== "retire";
   $("reason-field").hidden = a !== "reject";
@@ -88,11 +89,15 @@ function decisionBody(action) {
   if (action === "approve" || action === "merge") {
     body.edits = collectEdits();
     body.confirmed = [...document.querySelectorAll("input[name=confirmed]:checked")].map((c) => c.value);
+    if ($("public-layer-only").checked) body.public_layer_only = true;
   }
   if (action === "merge") body.merge_into = $("merge-into").value || null;
   if (action === "retire") body.toilet_id = $("retire-toilet").value || null;
   if (action === "reject") body.reason_code = $("reason-code").value;
-  if (action === "request_changes") body.message = $("message").value;
+  if (action === "request_changes") {
+    body.message = $("message").value || null;
+    body.reason_code = $("change-request").value || null;
+  }
   return body;
 }
 

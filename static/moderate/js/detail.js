@@ -9,6 +9,7 @@ import { renderEditFields, updateDecisionFields } from "./decision.js";
 import { renderPhotos } from "./photos.js";
 import { loadMap, resetMapEdits } from "./map-frame.js";
 import { renderHistory } from "./history.js";
+import { renderSmartSeoulMap } from "./ssm.js";
 
 export async function openReport(id) {
   clearError();
@@ -30,6 +31,7 @@ export async function openReport(id) {
   resetMapEdits();
   loadMap(r.id);
   renderHistory(r.reviews);
+  renderSmartSeoulMap(r);
   $("merge-into").value = firstToilet ? firstToilet.id : "";
   $("retire-toilet").value = firstToilet ? firstToilet.id : "";
   updateDecisionFields();

@@ -22,7 +22,7 @@ export const SHOWN = [
 ];
 
 /** The fields offered as edit inputs (정제); each input's kind follows the field's schema. */
-export const EDITABLE = ["place.name", "place.floor", "toilet.door_clear_width_cm", "toilet.threshold_height_cm",
+export const EDITABLE = ["place.name", "place.floor", "place.road_address", "place.lot_address", "toilet.door_clear_width_cm", "toilet.threshold_height_cm",
   "toilet.turning_space_150cm", "toilet.grab_bars", "toilet.emergency_bell", "toilet.arrangement", "toilet.door_type",
   "access_route.step_free", "location.lon", "location.lat"];
 

@@ -4,11 +4,12 @@
 import { el } from "/static/shared/dom.js";
 import { ApiError, call, clearSession, logIn, session } from "./api.js";
 import { $, state, say, showError, clearError } from "./page.js";
-import { loadWords, reasons } from "./words.js";
+import { changeRequests, loadWords, reasons } from "./words.js";
 import { claim, refresh, retireStandalone } from "./queue.js";
 import { loadCompare, openReport } from "./detail.js";
 import { release, submitDecision, updateDecisionFields } from "./decision.js";
 import { wireMapTools } from "./map-frame.js";
+import { wireSmartSeoulMap } from "./ssm.js";
 
 async function login(ev) {
   ev.preventDefault();
@@ -38,6 +39,8 @@ async function start() {
   $("whoami-name").textContent = `${state.me.username} (${state.me.role})`;
   await loadWords();
   $("reason-code").replaceChildren(...reasons().map((r) => el("option", { value: r.code, text: `${r.label_ko} · ${r.label_en}` })));
+  $("change-request").replaceChildren(el("option", { value: "", text: "직접 쓰기 · Write my own" }),
+    ...changeRequests().map((c) => el("option", { value: c.code, text: `${c.label_ko} · ${c.label_en}` })));
   say("로그인했습니다.", "Logged in.");
   await refresh();
   $("main").focus();
@@ -47,6 +50,7 @@ const quietly = (fn) => (ev) => fn(ev).catch(() => {}); // errors are already sh
 
 window.addEventListener("reachable:unauthorised", logout);
 wireMapTools();
+wireSmartSeoulMap();
 $("login-form").addEventListener("submit", login);
 $("logout").addEventListener("click", logout);
 $("claim-form").addEventListener("submit", quietly(claim));

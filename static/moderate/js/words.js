@@ -4,14 +4,15 @@
 // /moderation/vocabulary. Nothing here lists a code itself.
 import { call } from "./api.js";
 
-const words = { schema: null, reasons: [], actions: new Map(), statuses: new Map(), confirmable: [] };
+const words = { schema: null, reasons: [], actions: new Map(), statuses: new Map(), confirmable: [], changeRequests: [] };
 const byCode = (items) => new Map(items.map((i) => [i.code, i]));
 
 export async function loadWords() {
   const [schema, reasons, vocabulary] = await Promise.all([call("/api/v1/mobile-schema"),
     call("/api/v1/moderation/reason-codes"), call("/api/v1/moderation/vocabulary")]);
   Object.assign(words, { schema, reasons, actions: byCode(vocabulary.actions),
-    statuses: byCode(vocabulary.report_statuses), confirmable: vocabulary.confirmable });
+    statuses: byCode(vocabulary.report_statuses), confirmable: vocabulary.confirmable,
+    changeRequests: vocabulary.change_requests });
 }
 
 /** The form schema's node for a dotted path (e.g. toilet.grab_bars), or undefined. */
@@ -48,6 +49,7 @@ export function actionLabel(code) {
 }
 export const reasons = () => words.reasons;
 export const confirmable = () => words.confirmable;
+export const changeRequests = () => words.changeRequests;
 
 /** A photo kind as the form schema words it (x-photo-kinds), e.g. "출입문 Door". */
 export function photoKindLabel(kind) {
