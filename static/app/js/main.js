@@ -367,9 +367,10 @@ function renderReviewStep(body) {
     h("legend", {}, t("nearby_title")), h("p", { class: "help" }, t("loading")));
   body.append(nearby);
   const loc = draft.body.location;
+  // Read now: the nearby answer may come back after the draft was sent (draft is null then).
+  const chosen = draft.nearbyChoice ? JSON.stringify(draft.nearbyChoice) : "";
   const fill = (candidates, message) => {
     nearby.querySelector(".help").textContent = message || t("nearby_note");
-    const chosen = draft.nearbyChoice ? JSON.stringify(draft.nearbyChoice) : "";
     const options = [{ value: "", label: t("nearby_new") }, ...candidates.map((c) => ({
       value: JSON.stringify({ type: c.type, id: c.id, name: c.name }), label: t("nearby_is", { name: c.name, d: c.distance_m }) }))];
     nearby.append(h("div", { class: "choices" }, options.map((o, i) => h("label", { class: "choice-opt" },
