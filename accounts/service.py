@@ -105,6 +105,18 @@ def _check_partner(db: Session, partner_id: int, role: str) -> None:
         raise fail("unknown_partner", field_error("partner_id", "없는 협력 기관입니다.", "No such partner."))
 
 
+def join_as_volunteer(db: Session, *, nickname: str, password: str, organisation_code: str | None,
+                      age_band: str | None) -> Account:
+    """A volunteer joins by themself: the account, and an audit entry `account.join` whose actor is
+    the new account (nothing personal beyond what the account holds)."""
+    account = create_account(db, username=nickname, password=password, role="volunteer",
+                             organisation_code=organisation_code, age_band=age_band)
+    record_audit(db, actor_id=account.id, action="account.join", object_type="account", object_id=account.id,
+                 detail={"username": account.username, "organisation_id": account.organisation_id,
+                         "age_band": account.age_band})
+    return account
+
+
 def authenticate(db: Session, *, username: str, password: str) -> Account:
     account = find_by_username(db, username)
     if account is None:

@@ -31,6 +31,7 @@ from pathlib import Path
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
+from core.audit import record_audit
 from core.config import Settings
 from core.errors import fail
 from exports.models import Snapshot
@@ -162,6 +163,10 @@ def create_snapshot(db: Session, settings: Settings, req: ExportRequest, *, crea
     db.add(snap)
     db.flush()
     db.refresh(snap)
+    record_audit(db, actor_id=created_by, action="export.snapshot", object_type="snapshot", object_id=snap.id,
+                 detail={"layer": req.layer, "profile": req.profile, "format": req.format,
+                         "feature_count": snap.feature_count, "seq": snap.seq,
+                         **({} if created_by else {"via": "cli"})})
     _prune(db, settings, by_count=True, keep=snap.id)
     return snap
 

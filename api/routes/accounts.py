@@ -109,8 +109,8 @@ class OrganisationOut(BaseModel):
              dependencies=[Depends(limit_join)])
 def join_as_volunteer(body: VolunteerJoin, db: SessionDep) -> Account:
     """A volunteer joins: the nickname is the login name."""
-    return service.create_account(db, username=body.nickname, password=body.password, role="volunteer",
-                                  organisation_code=body.organisation_code, age_band=body.age_band)
+    return service.join_as_volunteer(db, nickname=body.nickname, password=body.password,
+                                     organisation_code=body.organisation_code, age_band=body.age_band)
 
 
 @router.post("/auth/token", response_model=Token, dependencies=[Depends(limit_login)])

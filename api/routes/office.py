@@ -3,18 +3,20 @@ CSV), the final report; and the console page at /office."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AdminAccount, SessionDep
+from api.params import Page, paging
 from core.config import PROJECT_ROOT
-from core.schemas import ResponseModel
+from core.schemas import Paged, ResponseModel
 from core.text import Text
 from office import service
+from office.audit_log import AuditFilter, audit_csv, search_audit
 from office.tables import DASHBOARD_TABLES, REPORT_TABLES, TABLES, Table
 
 router = APIRouter(prefix="/api/v1/office", tags=["office"])
@@ -162,11 +164,9 @@ def dashboard(db: SessionDep, _: AdminAccount, start: FromParam = None, end: ToP
                      tables={k: _table(db, TABLES[k], rng) for k in DASHBOARD_TABLES})
 
 
-def _csv(body, filename: str) -> Response:
+def _csv(body: str, filename: str) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
-    if isinstance(body, str):
-        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
-    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get("/tables/{table}.csv", response_class=Response,
@@ -194,6 +194,57 @@ def final_report_csv(db: SessionDep, _: AdminAccount, start: FromParam = None, e
     """The final report as one CSV (a `section` column: range, totals, districts, organisations)."""
     rng = service.resolve_range(db, start, end)
     return _csv("".join(service.report_csv(db, rng)), f"office-report-{rng.start}-{rng.end}.csv")
+
+
+AuditPage = Annotated[Page, Depends(paging(default_size=50, max_size=200))]
+
+
+class AuditEntryOut(ResponseModel):
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor: str | None = Field(description="the actor's username (null: the CLI or the system)")
+    action: str
+    object_type: str
+    object_id: str
+    reason: str | None
+    detail: dict[str, Any]
+
+
+class AuditPageOut(Paged):
+    items: list[AuditEntryOut]
+
+
+def audit_filter(
+    who: Annotated[str | None, Query(max_length=40, description="the actor's username (exact, any case)")] = None,
+    action: Annotated[str | None, Query(max_length=64, description="an action, or a prefix ending in '.'")] = None,
+    object_type: Annotated[str | None, Query(max_length=32)] = None,
+    object_id: Annotated[str | None, Query(max_length=64)] = None,
+    start: FromParam = None, end: ToParam = None,
+) -> AuditFilter:
+    f = AuditFilter(actor=who, action=action, object_type=object_type, object_id=object_id, start=start, end=end)
+    if start or end:
+        f.range()  # a bad range is a 422 here, before anything is read
+    return f
+
+
+AuditFilterDep = Annotated[AuditFilter, Depends(audit_filter)]
+
+
+@router.get("/audit", response_model=AuditPageOut)
+def browse_audit(db: SessionDep, _: AdminAccount, f: AuditFilterDep, page: AuditPage) -> AuditPageOut:
+    """The audit log, newest first, filtered by who, action, object and date; a page at a time."""
+    total, items = search_audit(db, f, offset=page.offset, limit=page.page_size)
+    return AuditPageOut(page=page.page, page_size=page.page_size, total=total,
+                        items=[AuditEntryOut(**i) for i in items])
+
+
+@router.get("/audit.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
+def audit_csv_download(db: SessionDep, _: AdminAccount, f: AuditFilterDep) -> Response:
+    """Every entry that matches as CSV (UTF-8, no BOM; text cells neutralised), newest first."""
+    # built before the request's transaction ends (the log is read in batches of 2,000 by id)
+    return _csv("".join(audit_csv(db, f)), "office-audit.csv")
 
 
 @page_router.get("/office")

@@ -17,6 +17,7 @@ BINARY_OR_STREAM = {
     ("get", "/tiles/toilets/{z}/{x}/{y}.mvt"),
     ("get", "/api/v1/office/tables/{table}.csv"),
     ("get", "/api/v1/office/report.csv"),
+    ("get", "/api/v1/office/audit.csv"),
 }
 
 

@@ -14,7 +14,7 @@ from tests.hostile_text import SHORT, assert_inert, hostile, watch
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse"
-SCREENS = ("dashboard", "campaign", "report", "organisations")
+SCREENS = ("dashboard", "campaign", "report", "organisations", "accounts", "audit")
 # 200 % zoom on a 390 px phone leaves 195 CSS px of width.
 ZOOMED_PHONE = {"viewport": {"width": 195, "height": 422}, "device_scale_factor": 1, "is_mobile": True,
                 "has_touch": True}
@@ -166,6 +166,51 @@ def test_hostile_names_are_text_on_every_screen(browser, live_server, committed_
         pg.locator("#partners-list h4").first.wait_for()
         assert_inert(pg, [partner["name"], mod_name], where="organisations")
         assert pg.input_value(f"#org-name-{org['id']}") == org["name"]
+        pg.get_by_role("link", name="계정").click()
+        pg.locator("#accounts-list tbody tr").first.wait_for()
+        assert_inert(pg, [mod_name, SHORT[1], partner["name"]], where="accounts")
+        pg.get_by_role("link", name="감사 기록").click()
+        pg.locator("#audit-list tbody tr").first.wait_for()
+        assert_inert(pg, [SHORT[1]], where="audit")  # the join's actor; the details hold every name as JSON text
+        details = pg.locator("#audit-list").inner_text()
+        assert "EVIL-1" in details and "injected" in details
         assert context.outside_requests == []
     finally:
         context.close()
+
+
+def test_accounts_screen_creates_deactivates_reactivates_and_resets(page, live_server, committed_engine):
+    _account(committed_engine, "admin", "office-admin4")
+    page.set_default_timeout(20000)
+    page.goto(f"{live_server}/office#accounts")
+    page.fill("#login-username", "office-admin4")
+    page.fill("#login-password", PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.locator("#accounts-list tbody tr").first.wait_for()
+    page.fill("#account-username", "new-mod")
+    page.fill("#account-password", "first password")
+    page.select_option("#account-role", "moderator")
+    page.get_by_role("button", name="계정 만들기").click()
+    page.locator("#status", has_text="new-mod 계정을 만들었습니다").wait_for()
+    page.get_by_role("button", name="new-mod 사용 중지").click()
+    page.get_by_role("button", name="new-mod 다시 사용").wait_for()
+    with httpx.Client(base_url=live_server) as http:
+        assert http.post("/api/v1/auth/token", data={"username": "new-mod", "password": "first password"}
+                         ).json()["code"] == "account_deactivated"
+    page.get_by_role("button", name="new-mod 다시 사용").click()
+    page.get_by_role("button", name="new-mod 사용 중지").wait_for()
+    page.locator("details", has=page.get_by_label("new-mod 새 비밀번호")).locator("summary").click()
+    page.get_by_label("new-mod 새 비밀번호").fill("second password")
+    page.get_by_label("new-mod 새 비밀번호").press("Enter")
+    page.locator("#status", has_text="new-mod의 비밀번호를 바꿨습니다").wait_for()
+    with httpx.Client(base_url=live_server) as http:
+        assert http.post("/api/v1/auth/token", data={"username": "new-mod", "password": "second password"}
+                         ).status_code == 200
+    page.fill("#accounts-q", "NEW")
+    page.get_by_role("button", name="찾기").click()
+    page.wait_for_function("() => document.querySelectorAll('#accounts-list tbody tr').length === 1")
+    page.get_by_role("link", name="감사 기록").click()
+    page.fill("#audit-action", "account.")
+    page.get_by_role("button", name="거르기").click()
+    page.locator("#audit-list p", has_text="4건").wait_for()  # create, deactivate, reactivate, reset
+    assert page.outside_requests == []

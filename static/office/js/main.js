@@ -7,12 +7,16 @@ import { loadDashboard, renderDashboard } from "./dashboard.js";
 import { loadCampaign, renderCampaign, saveCampaign } from "./campaign.js";
 import { loadReport, makeReport, renderReport, reportCsv } from "./report.js";
 import { createOrganisation, createPartner, loadOrganisations, renderOrganisations } from "./organisations.js";
+import { createAccount, loadAccounts, renderAccounts, searchAccounts } from "./accounts.js";
+import { auditCsv, filterAudit, loadAudit, renderAudit } from "./audit.js";
 
 const VIEWS = {
   dashboard: { load: loadDashboard, render: renderDashboard },
   campaign: { load: loadCampaign, render: renderCampaign },
   report: { load: loadReport, render: renderReport },
   organisations: { load: loadOrganisations, render: renderOrganisations },
+  accounts: { load: loadAccounts, render: renderAccounts },
+  audit: { load: loadAudit, render: renderAudit },
 };
 let me = null;
 let current = null;
@@ -75,4 +79,8 @@ $("report-print").addEventListener("click", () => window.print());
 $("report-csv").addEventListener("click", quietly(reportCsv));
 $("org-create").addEventListener("submit", quietly(createOrganisation));
 $("partner-create").addEventListener("submit", quietly(createPartner));
+$("accounts-search").addEventListener("submit", quietly(searchAccounts));
+$("account-create").addEventListener("submit", quietly(createAccount));
+$("audit-filter").addEventListener("submit", quietly(filterAudit));
+$("audit-csv").addEventListener("click", quietly(auditCsv));
 if (session()) start();
