@@ -151,7 +151,7 @@ def create_account(body: AccountCreate, db: SessionDep, admin: AdminAccount) -> 
 
 @router.get("/accounts", response_model=list[AccountOut])
 def list_accounts(db: SessionDep, _: AdminAccount, page: AccountPage,
-                  q: Annotated[str | None, Query(max_length=40, description="part of the username")] = None,
+                  q: Annotated[Text | None, Query(max_length=40, description="part of the username")] = None,
                   role: Role | None = None, active: bool | None = None) -> list[Account]:
     """Accounts in id order, optionally those whose username contains `q` (any case), of one role,
     active or not; a page at a time."""

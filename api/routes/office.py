@@ -216,10 +216,10 @@ class AuditPageOut(Paged):
 
 
 def audit_filter(
-    who: Annotated[str | None, Query(max_length=40, description="the actor's username (exact, any case)")] = None,
-    action: Annotated[str | None, Query(max_length=64, description="an action, or a prefix ending in '.'")] = None,
-    object_type: Annotated[str | None, Query(max_length=32)] = None,
-    object_id: Annotated[str | None, Query(max_length=64)] = None,
+    who: Annotated[Text | None, Query(max_length=40, description="the actor's username (exact, any case)")] = None,
+    action: Annotated[Text | None, Query(max_length=64, description="an action, or a prefix ending in '.'")] = None,
+    object_type: Annotated[Text | None, Query(max_length=32)] = None,
+    object_id: Annotated[Text | None, Query(max_length=64)] = None,
     start: FromParam = None, end: ToParam = None,
 ) -> AuditFilter:
     f = AuditFilter(actor=who, action=action, object_type=object_type, object_id=object_id, start=start, end=end)

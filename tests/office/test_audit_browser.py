@@ -107,3 +107,10 @@ def test_account_search(client, db, admin):
     assert_error_shape(client.get("/api/v1/accounts", params={"role": "boss"}, headers=admin), 422)
     assert_error_shape(client.get("/api/v1/accounts", params={"q": "x" * 41}, headers=admin), 422)
     assert db.execute(text("SELECT count(*) FROM accounts")).scalar_one() == 4  # the refusals added none
+
+
+@pytest.mark.parametrize("url, param", [("/api/v1/office/audit", "action"), ("/api/v1/office/audit.csv", "who"),
+                                        ("/api/v1/office/audit", "object_id"), ("/api/v1/accounts", "q")])
+def test_control_characters_in_filters_are_422s(client, admin, url, param):
+    err = assert_error_shape(client.get(url, params={param: "a\x00b"}, headers=admin), 422)
+    assert err["fields"][0]["path"].split(".")[-1] == param
