@@ -25,6 +25,15 @@ def _account(engine, role: str, name: str) -> None:
         make_account(s, role, name, PASSWORD)
 
 
+def _open_as_admin(pg, url: str, engine, name: str) -> None:
+    _account(engine, "admin", name)
+    pg.set_default_timeout(20000)
+    pg.goto(url)
+    pg.fill("#login-username", name)
+    pg.fill("#login-password", PASSWORD)
+    pg.get_by_role("button", name="로그인").click()
+
+
 def _overflow(pg) -> int:
     return pg.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
 
@@ -94,12 +103,7 @@ def test_keyboard_only_at_200_percent_zoom_axe_clean_in_both_languages(browser, 
 
 
 def test_dashboard_csv_download_and_printable_report(page, live_server, committed_engine):
-    _account(committed_engine, "admin", "office-admin2")
-    page.set_default_timeout(20000)
-    page.goto(f"{live_server}/office")
-    page.fill("#login-username", "office-admin2")
-    page.fill("#login-password", PASSWORD)
-    page.get_by_role("button", name="로그인").click()
+    _open_as_admin(page, f"{live_server}/office", committed_engine, "office-admin2")
     page.locator("#chart-districts").wait_for()
     districts = page.locator("section.figure", has=page.locator("#title-districts"))
     assert districts.locator("tbody tr").count() == 25  # every district, as a table too
@@ -180,12 +184,7 @@ def test_hostile_names_are_text_on_every_screen(browser, live_server, committed_
 
 
 def test_accounts_screen_creates_deactivates_reactivates_and_resets(page, live_server, committed_engine):
-    _account(committed_engine, "admin", "office-admin4")
-    page.set_default_timeout(20000)
-    page.goto(f"{live_server}/office#accounts")
-    page.fill("#login-username", "office-admin4")
-    page.fill("#login-password", PASSWORD)
-    page.get_by_role("button", name="로그인").click()
+    _open_as_admin(page, f"{live_server}/office#accounts", committed_engine, "office-admin4")
     page.locator("#accounts-list tbody tr").first.wait_for()
     page.fill("#account-username", "new-mod")
     page.fill("#account-password", "first password")
