@@ -11,12 +11,13 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AdminAccount, SessionDep
-from api.params import Page, paging
+from api.params import DistrictParam, Page, paging
 from core.config import PROJECT_ROOT
 from core.schemas import Paged, ResponseModel
 from core.text import Text
-from office import service
+from office import gaps, service
 from office.audit_log import AuditFilter, audit_csv, search_audit
+from toilets.filters import parse_districts
 from office.tables import DASHBOARD_TABLES, REPORT_TABLES, TABLES, Table
 
 router = APIRouter(prefix="/api/v1/office", tags=["office"])
@@ -245,6 +246,61 @@ def audit_csv_download(db: SessionDep, _: AdminAccount, f: AuditFilterDep) -> Re
     """Every entry that matches as CSV (UTF-8, no BOM; text cells neutralised), newest first."""
     # built before the request's transaction ends (the log is read in batches of 2,000 by id)
     return _csv("".join(audit_csv(db, f)), "office-audit.csv")
+
+
+GapPage = Annotated[Page, Depends(paging(default_size=100, max_size=1000))]
+
+
+class GapDistrict(ResponseModel):
+    code: str
+    name_ko: str
+    name_en: str
+    with_stall: int = Field(description="reference records with a disabled-use stall")
+    gaps: int = Field(description="of those, the ones no verified toilet is matched to")
+
+
+class GapOut(ResponseModel):
+    management_no: str
+    name: str
+    category: str | None
+    district_code: str | None
+    district_ko: str | None
+    road_address: str | None
+    lot_address: str | None
+    disabled_stalls: int
+    match_status: str
+    lon: float | None
+    lat: float | None
+    flags: str
+
+
+class GapList(Paged):
+    districts: list[GapDistrict]
+    items: list[GapOut]
+
+
+def gap_districts(district: DistrictParam = None) -> tuple[str, ...]:
+    return parse_districts(district)
+
+
+GapDistricts = Annotated[tuple[str, ...], Depends(gap_districts)]
+
+
+@router.get("/gaps", response_model=GapList)
+def gap_list(db: SessionDep, _: AdminAccount, districts: GapDistricts, page: GapPage) -> GapList:
+    """Reference toilets with a disabled-use stall but no verified toilet matched: per district,
+    and one page of them (optionally of some districts)."""
+    total, items = gaps.list_gaps(db, districts=districts, offset=page.offset, limit=page.page_size)
+    return GapList(page=page.page, page_size=page.page_size, total=total,
+                   districts=[GapDistrict(**d) for d in gaps.gaps_by_district(db)],
+                   items=[GapOut(**i) for i in items])
+
+
+@router.get("/gaps.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
+def gap_csv(db: SessionDep, _: AdminAccount, districts: GapDistricts) -> Response:
+    """Every gap (of the districts asked for) as CSV."""
+    return _csv(gaps.gaps_csv(db, districts=districts), "office-gaps.csv")
 
 
 @page_router.get("/office")

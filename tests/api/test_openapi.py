@@ -18,6 +18,7 @@ BINARY_OR_STREAM = {
     ("get", "/api/v1/office/tables/{table}.csv"),
     ("get", "/api/v1/office/report.csv"),
     ("get", "/api/v1/office/audit.csv"),
+    ("get", "/api/v1/office/gaps.csv"),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tests.browser import axe_violations, guarded_context
@@ -14,7 +15,7 @@ from tests.hostile_text import SHORT, assert_inert, hostile, watch
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse"
-SCREENS = ("dashboard", "campaign", "report", "organisations", "accounts", "audit")
+SCREENS = ("dashboard", "campaign", "report", "gaps", "organisations", "accounts", "audit")
 # 200 % zoom on a 390 px phone leaves 195 CSS px of width.
 ZOOMED_PHONE = {"viewport": {"width": 195, "height": 422}, "device_scale_factor": 1, "is_mobile": True,
                 "has_touch": True}
@@ -147,6 +148,12 @@ def test_hostile_names_are_text_on_every_screen(browser, live_server, committed_
         assert http.put("/api/v1/office/campaign", json=campaign, headers=admin).status_code == 200
         assert http.post("/api/v1/volunteers", json={"nickname": SHORT[1], "password": PASSWORD, "age_band": "20s",
                                                      "organisation_code": "EVIL-1"}).status_code == 201
+    gap_name = hostile("reference name", 4)
+    with committed_engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO reference_toilets (management_no, name, road_address, raw, district_code, disabled_stalls, "
+            "location) VALUES ('G1', :n, :n, '{}', '11140', 1, ST_SetSRID(ST_MakePoint(126.978, 37.5665), 4326))"),
+            {"n": gap_name})
     context = guarded_context(browser, live_server)
     watch(context)
     pg = context.new_page()
@@ -175,7 +182,12 @@ def test_hostile_names_are_text_on_every_screen(browser, live_server, committed_
         assert_inert(pg, [mod_name, SHORT[1], partner["name"]], where="accounts")
         pg.get_by_role("link", name="감사 기록").click()
         pg.locator("#audit-list tbody tr").first.wait_for()
-        assert_inert(pg, [SHORT[1]], where="audit")  # the join's actor; the details hold every name as JSON text
+        assert_inert(pg, [SHORT[1]], where="audit")
+        pg.get_by_role("link", name="미확인 공중화장실").click()
+        pg.locator("#gaps-body tbody tr").first.wait_for()
+        pg.locator(".leaflet-interactive").first.hover()
+        pg.locator(".leaflet-tooltip").wait_for()
+        assert_inert(pg, [gap_name], where="gaps (tooltip open)")  # the join's actor; the details hold every name as JSON text
         details = pg.locator("#audit-list").inner_text()
         assert "EVIL-1" in details and "injected" in details
         assert context.outside_requests == []

@@ -8,6 +8,7 @@ import { loadCampaign, renderCampaign, saveCampaign } from "./campaign.js";
 import { loadReport, makeReport, renderReport, reportCsv } from "./report.js";
 import { createOrganisation, createPartner, loadOrganisations, renderOrganisations } from "./organisations.js";
 import { createAccount, loadAccounts, renderAccounts, searchAccounts } from "./accounts.js";
+import { loadGaps, renderGaps } from "./gaps.js";
 import { auditCsv, filterAudit, loadAudit, renderAudit } from "./audit.js";
 
 const VIEWS = {
@@ -17,6 +18,7 @@ const VIEWS = {
   organisations: { load: loadOrganisations, render: renderOrganisations },
   accounts: { load: loadAccounts, render: renderAccounts },
   audit: { load: loadAudit, render: renderAudit },
+  gaps: { load: loadGaps, render: renderGaps },
 };
 let me = null;
 let current = null;
