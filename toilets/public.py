@@ -7,6 +7,7 @@ reaches these functions. Volunteer ids, nicknames and report ids are never part 
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from typing import Any
 
@@ -86,17 +87,29 @@ def get_toilet_feature(db: Session, toilet_id: uuid.UUID, *,
     return row
 
 
+def _degrees_around(lat: float, radius_m: float) -> dict[str, float]:
+    """Half-sides in degrees of a box that holds every point within `radius_m` metres of a point
+    at latitude `lat`: on the WGS84 ellipsoid a degree of latitude is at least 110,574 m and one of
+    longitude at least 111,320·cos(lat) m; 1 % more as a margin."""
+    cos_lat = max(math.cos(math.radians(min(abs(lat), 89.0))), 1e-6)
+    return {"dlat": radius_m / 110_574 * 1.01, "dlon": min(radius_m / (111_320 * cos_lat) * 1.01, 360.0)}
+
+
 def nearby_toilets(db: Session, *, lon: float, lat: float, radius_m: float, limit: int = 50,
                    where: LayerFilter = LayerFilter(),
                    reverify_after_months: int = DEFAULT_REVERIFY_AFTER_MONTHS) -> dict[str, Any]:
     """Active toilets within `radius_m` metres (geodesic), nearest first, each with `distance_m`."""
     params: dict[str, Any] = {"lon": lon, "lat": lat, "r": radius_m, "limit": limit,
-                              "reverify_months": reverify_after_months}
+                              "reverify_months": reverify_after_months, **_degrees_around(lat, radius_m)}
     cond = where.where_sql("t.location", params)
+    # The box in degrees lets the GiST index on location find the candidates (the geography cast
+    # alone cannot use it: every toilet was measured, 0.6 s a call at 20,000); ST_DWithin decides.
     rows = db.execute(text(f"""
         SELECT {_feature_sql(", 'distance_m', round(ST_Distance(t.location::geography, p.g)::numeric, 1)")}
         {_FROM}, (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS g) p
-        WHERE t.status = 'active' AND ST_DWithin(t.location::geography, p.g, :r) AND {cond}
+        WHERE t.status = 'active'
+          AND t.location && ST_Expand(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :dlon, :dlat)
+          AND ST_DWithin(t.location::geography, p.g, :r) AND {cond}
         ORDER BY ST_Distance(t.location::geography, p.g), t.id LIMIT :limit"""), params).scalars().all()
     return {"type": "FeatureCollection", "features": list(rows), "numberReturned": len(rows),
             "center": {"lon": lon, "lat": lat}, "radius_m": radius_m}
