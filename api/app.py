@@ -31,7 +31,6 @@ from core.rate_limit import PostgresStorage, RateLimits
 from core.schemas import ResponseModel
 from core.secrets import usable_settings
 from mobile_schema.registry import SchemaRegistry, default_registry
-from reports.images import DecodeGate
 from reports.photos import recover_photo_files
 from toilets.tiles import TileCache
 
@@ -101,7 +100,6 @@ def create_app(
         max_overflow=settings.rate_limit_pool_size, pool_pre_ping=True)
     app.state.rate_limits = RateLimits(PostgresStorage(app.state.rate_limit_engine), settings)
     app.state.schema_registry = schema_registry or default_registry()
-    app.state.photo_gate = DecodeGate.from_settings(settings)  # per process: each worker has its own app
     app.state.tile_cache = TileCache(max_tiles=settings.tile_cache_tiles, max_bytes=settings.tile_cache_mb * 1024 * 1024)
     Path(settings.photo_dir).mkdir(parents=True, exist_ok=True)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Path, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
 from accounts.models import Account
@@ -191,3 +191,7 @@ def document_rate_limits(app: FastAPI) -> None:
     for route in _api_routes(app.routes):
         if _counts_requests(route.dependant):
             route.responses.setdefault(429, RATE_LIMITED_RESPONSE)
+
+
+# An exporter's API key (exports, and the jobs their snapshots make).
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An exporter's API key")

@@ -100,10 +100,9 @@ class Settings(BaseSettings):
     # 1/2–1/8 scale, so its cap can be higher than that of formats decoded in full (PNG, WebP).
     photo_max_pixels: int = Field(default=25_000_000, ge=1)
     photo_max_pixels_full_decode: int = Field(default=12_000_000, ge=1)
-    # At most this many image decodes at once per process; an upload waiting longer than
-    # photo_decode_wait_s gets a 503 photo_busy with Retry-After.
+    # At most this many image decodes at once per worker process (the API decodes none: it reads
+    # the header and hands the bytes to the job queue).
     photo_decode_concurrency: int = Field(default=2, ge=1)
-    photo_decode_wait_s: float = Field(default=20.0, gt=0)
     # Temporary photo files without a row are removed at start-up once this old (a younger one
     # may be another worker's upload between its commit and its rename).
     photo_orphan_grace_s: float = Field(default=3600.0, ge=0)

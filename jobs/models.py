@@ -21,6 +21,7 @@ from core.db import Base, sql_in
 JOB_KINDS = ("photo", "snapshot", "reference_import")
 JOB_STATUSES = ("queued", "running", "succeeded", "failed")
 OPEN_STATUSES = ("queued", "running")
+OPEN_PREDICATE = "status IN ('queued', 'running')"
 
 
 class Job(Base):
@@ -28,7 +29,10 @@ class Job(Base):
     __table_args__ = (
         CheckConstraint(sql_in("kind", JOB_KINDS), name="kind"),
         CheckConstraint(sql_in("status", JOB_STATUSES), name="status"),
-        Index("ix_jobs_subject_open", "subject", postgresql_where="status IN ('queued', 'running')"),
+        Index("ix_jobs_subject_open", "subject", postgresql_where=OPEN_PREDICATE),
+        # A repeat of a request finds the job still open; once it is done the key is free again,
+        # so a repeat after that makes a new job, which the handler's own idempotency answers.
+        Index("uq_jobs_open_idempotency_key", "idempotency_key", unique=True, postgresql_where=OPEN_PREDICATE),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
@@ -39,7 +43,7 @@ class Job(Base):
     # What the job is about (e.g. "report:12"), so pending work counts against the subject's limits.
     subject: Mapped[str | None] = mapped_column(String(100))
     # The same request twice (a phone retrying an upload) finds the job already made.
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
     params: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
     progress_phase: Mapped[str | None] = mapped_column(String(32))
     progress_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -7,13 +7,13 @@ import hashlib
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError, fail
 from jobs import queue
-from jobs.models import OPEN_STATUSES, Job, JobUpload
+from jobs.models import OPEN_PREDICATE, OPEN_STATUSES, Job, JobUpload
 
 # Roles that may follow anyone's job (the programme office and the partner's moderators).
 STAFF_ROLES = ("moderator", "admin")
@@ -24,14 +24,19 @@ def create_job(db: Session, *, kind: str, owner_id: int | None, params: dict[str
                subject: str | None = None, idempotency_key: str | None = None,
                upload: tuple[str, bytes] | None = None, enqueue: bool = True) -> tuple[Job, bool]:
     """A job row, its upload and its queue entry, in the caller's transaction: (job, created).
-    With an `idempotency_key` already used, the job made then is returned (created False).
+    With the `idempotency_key` of a job still open, that job is returned (created False).
     `enqueue=False`: no queue entry (the caller runs the job itself, e.g. `--here` on the CLI)."""
     job_id = uuid.uuid4()
-    made = db.scalar(insert(Job).values(id=job_id, kind=kind, owner_id=owner_id, params=params, subject=subject,
-                                        idempotency_key=idempotency_key)
-                     .on_conflict_do_nothing(index_elements=[Job.idempotency_key]).returning(Job.id))
-    if made is None:
-        return db.scalars(select(Job).where(Job.idempotency_key == idempotency_key)).one(), False
+    while True:
+        made = db.scalar(insert(Job).values(id=job_id, kind=kind, owner_id=owner_id, params=params,
+                                            subject=subject, idempotency_key=idempotency_key)
+                         .on_conflict_do_nothing(index_elements=[Job.idempotency_key],
+                                                 index_where=text(OPEN_PREDICATE)).returning(Job.id))
+        if made is not None:
+            break
+        same = open_job_with_key(db, idempotency_key)
+        if same is not None:
+            return same, False  # else it finished in between: its key is free now
     if upload is not None:
         name, data = upload
         db.add(JobUpload(job_id=job_id, file_name=name, byte_size=len(data),
@@ -47,6 +52,10 @@ def count_open(db: Session, *, kind: str, subject: str) -> int:
     """Jobs of `kind` about `subject` not finished yet (they count against the subject's limits)."""
     return db.scalar(select(func.count()).where(Job.kind == kind, Job.subject == subject,
                                                 Job.status.in_(OPEN_STATUSES))) or 0
+
+
+def open_job_with_key(db: Session, key: str) -> Job | None:
+    return db.scalars(select(Job).where(Job.idempotency_key == key, Job.status.in_(OPEN_STATUSES))).first()
 
 
 def job_for(db: Session, *, job_id: uuid.UUID, account_id: int, role: str) -> Job:

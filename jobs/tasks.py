@@ -8,6 +8,7 @@ tasks by name (jobs.queue.defer).
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from typing import Any
 
@@ -35,6 +36,18 @@ RUNTIME: dict[str, Any] = {}
 
 # -- handlers ---------------------------------------------------------------------------------
 
+_DECODE_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_DECODE_SLOTS_LOCK = threading.Lock()
+
+
+def _decode_slots(settings) -> threading.BoundedSemaphore:
+    """At most PHOTO_DECODE_CONCURRENCY decodes at once in this process (memory: one decoded image
+    each), whatever the worker's concurrency."""
+    with _DECODE_SLOTS_LOCK:
+        return _DECODE_SLOTS.setdefault(settings.photo_decode_concurrency,
+                                        threading.BoundedSemaphore(settings.photo_decode_concurrency))
+
+
 def run_photo(run: JobRun) -> None:
     """Decode, clean and resize a volunteer's original (no transaction open meanwhile), then record
     the photo and the job's success in one transaction; the files get their names after it."""
@@ -49,7 +62,8 @@ def run_photo(run: JobRun) -> None:
     if raw is None:
         raise fail("job_upload_missing")
     run.progress("decode", 0, 1)
-    staged = photos.stage_photo(raw, report_id=run.params["report_id"], settings=run.settings)
+    with _decode_slots(run.settings):
+        staged = photos.stage_photo(raw, report_id=run.params["report_id"], settings=run.settings)
     del raw
     try:
         with run.transaction() as db:

@@ -9,17 +9,13 @@ to ~160 MB of pixels, several copies of it during conversion). So:
 - formats that cannot be decoded at a reduced size (PNG, WebP) have a lower cap
   (`photo_max_pixels_full_decode`);
 - every step after decoding works on the reduced image, so there is one large buffer at most;
-- `DecodeGate` lets at most `photo_decode_concurrency` decodes run at once per process.
+- decoding runs on the job queue's workers, at most `photo_decode_concurrency` at once per worker
+  process (jobs/tasks.py); the API only reads the header (`probe_image`) before it answers 202.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
-import threading
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
@@ -58,15 +54,15 @@ def pixel_limit(fmt: str, settings: Settings) -> int:
     return min(settings.photo_max_pixels, settings.photo_max_pixels_full_decode)
 
 
-def process_image(raw: bytes, settings: Settings) -> ProcessedImage:
-    """Type by content, pixel caps, reduced decoding, orientation applied, every EXIF/XMP/ICC/text
-    chunk dropped (a volunteer's GPS trail is personal), resized and thumbnailed."""
+def probe_image(raw: bytes, settings: Settings) -> str:
+    """The checks the header allows, no pixels decoded: size, type by content, pixel caps. The
+    format (JPEG, PNG, WEBP)."""
     if len(raw) > settings.photo_max_bytes:
         raise fail("photo_too_large", field_error("file", "더 작은 사진을 올려 주세요.", "Upload a smaller photo."),
                    max_mb=settings.photo_max_bytes // 1_048_576)
     if not raw:
         raise fail("empty_file", field_error("file", "사진을 골라 주세요.", "Choose a photo."))
-    side = settings.photo_max_side_px
+    fmt = ""
     try:
         with Image.open(io.BytesIO(raw)) as probe:  # reads the header only
             fmt = probe.format or ""
@@ -76,6 +72,19 @@ def process_image(raw: bytes, settings: Settings) -> ProcessedImage:
             if probe.width * probe.height > limit or max(probe.width, probe.height) > MAX_SIDE_PX:
                 raise _too_many_pixels(limit)
             probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise _unsupported() from exc
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels(pixel_limit(fmt, settings)) from exc
+    return fmt
+
+
+def process_image(raw: bytes, settings: Settings) -> ProcessedImage:
+    """Type by content, pixel caps, reduced decoding, orientation applied, every EXIF/XMP/ICC/text
+    chunk dropped (a volunteer's GPS trail is personal), resized and thumbnailed."""
+    fmt = probe_image(raw, settings)
+    side = settings.photo_max_side_px
+    try:
         with decode_reduced(raw, fmt, side) as img:
             mode = "RGBA" if fmt in ("PNG", "WEBP") and img.mode in ("RGBA", "LA", "P", "PA") else "RGB"
             pixels = img if img.mode == mode else img.convert(mode)
@@ -124,62 +133,3 @@ def _encode(img: Image.Image, fmt: str) -> bytes:
     else:
         img.save(out, "WEBP", quality=85)
     return out.getvalue()
-
-
-class DecodeGate:
-    """At most `limit` image decodes at once in this process.
-
-    A waiter polls from the event loop instead of blocking a threadpool thread, so forty
-    queued uploads hold neither threads (other routes keep being served) nor DB connections.
-    After `wait_s` it gives up with a 503 `photo_busy` and `Retry-After`.
-    """
-
-    def __init__(self, limit: int, wait_s: float, *, poll_s: float = 0.02, retry_after_s: int = 5):
-        self.limit = limit
-        self.wait_s = wait_s
-        self.poll_s = poll_s
-        self.retry_after_s = retry_after_s
-        self._slots = threading.BoundedSemaphore(limit)
-        self._count_lock = threading.Lock()
-        self.waiting = 0
-        self.busy = 0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> DecodeGate:
-        return cls(settings.photo_decode_concurrency, settings.photo_decode_wait_s)
-
-    def try_acquire(self) -> bool:
-        if not self._slots.acquire(blocking=False):
-            return False
-        with self._count_lock:
-            self.busy += 1
-        return True
-
-    def release(self) -> None:
-        with self._count_lock:
-            self.busy -= 1
-        self._slots.release()
-
-    async def acquire(self) -> None:
-        if self.try_acquire():
-            return
-        deadline = time.monotonic() + self.wait_s
-        with self._count_lock:
-            self.waiting += 1
-        try:
-            while not self.try_acquire():
-                if time.monotonic() >= deadline:
-                    raise fail("photo_busy", headers={"Retry-After": str(self.retry_after_s)},
-                               retry_after=self.retry_after_s)
-                await asyncio.sleep(self.poll_s)
-        finally:
-            with self._count_lock:
-                self.waiting -= 1
-
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        await self.acquire()
-        try:
-            yield
-        finally:
-            self.release()

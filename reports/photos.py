@@ -1,4 +1,8 @@
-"""Photo intake in three steps, so no database transaction is open while an image is decoded:
+"""Photo intake. The API checks what the header allows (`reports.images.probe_image`), then
+`queue_photo` stores the volunteer's original bytes with a job (jobs/) in the request's one
+transaction and answers 202: nothing sent is lost if a worker dies. A worker then runs the three
+steps below (jobs/tasks.py `run_photo`), so no database transaction is open while an image is
+decoded:
 
 1. `check_can_add` (a short transaction): may this report take another photo of this kind?
 2. `stage_photo` (no database): decode, clean, resize (reports.images) and write the files
@@ -30,6 +34,8 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.errors import fail, field_error
+from jobs import service as jobs
+from jobs.models import Job
 from reports.images import ProcessedImage, process_image
 from reports.models import PHOTO_KINDS, Report, ReportPhoto
 
@@ -102,13 +108,36 @@ def _photo_count(db: Session, report_id: int) -> int:
     return db.scalar(select(func.count()).where(ReportPhoto.report_id == report_id)) or 0
 
 
-def check_can_add(db: Session, *, report: Report, kind: str, settings: Settings) -> None:
-    """The cheap checks, before any decoding: the kind, the report's state, the photo count."""
+def check_can_add(db: Session, *, report: Report, kind: str, settings: Settings, queued: int = 0) -> None:
+    """The cheap checks, before any decoding: the kind, the report's state, the photo count
+    (with the `queued` uploads not processed yet)."""
     _check_kind(kind)
     if report.status not in UPLOAD_STATUSES:
         raise fail("report_locked")
-    if _photo_count(db, report.id) >= settings.photos_per_report:
+    if _photo_count(db, report.id) + queued >= settings.photos_per_report:
         raise fail("too_many_photos", limit=settings.photos_per_report)
+
+
+def photo_subject(report_id: int) -> str:
+    return f"report:{report_id}"
+
+
+def queue_photo(db: Session, *, report: Report, kind: str, raw: bytes, owner_id: int,
+                settings: Settings) -> tuple[Job, bool]:
+    """Keep the original with a photo job, in the caller's transaction: (job, created). The same
+    bytes of the same kind for a report whose job is still open find that job (a phone retrying);
+    after it is done, a repeat makes a new job, which `record_photo` answers with the photo stored."""
+    _check_kind(kind)
+    db.execute(select(Report.id).where(Report.id == report.id).with_for_update())  # uploads to it in turn
+    key = f"photo:{report.id}:{kind}:{hashlib.sha256(raw).hexdigest()}"
+    same = jobs.open_job_with_key(db, key)
+    if same is not None:
+        return same, False
+    subject = photo_subject(report.id)
+    check_can_add(db, report=report, kind=kind, settings=settings,
+                  queued=jobs.count_open(db, kind="photo", subject=subject))
+    return jobs.create_job(db, kind="photo", owner_id=owner_id, params={"report_id": report.id, "kind": kind},
+                           subject=subject, idempotency_key=key, upload=("photo", raw))
 
 
 def stage_photo(raw: bytes, *, report_id: int, settings: Settings) -> StagedPhoto:

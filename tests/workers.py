@@ -103,3 +103,24 @@ def follow(client, response, *, headers=None, connection: Connection | None = No
     got = client.get(response.headers["Location"], headers=headers)
     assert got.status_code == 200, got.text
     return got.json()
+
+
+def snapshot_via_api(client, headers, body, *, connection: Connection, settings: Settings) -> tuple[dict, dict | None]:
+    """POST a snapshot and run its job in-process: (the job, the snapshot, or None if the job failed)."""
+    r = client.post("/api/v1/exports/snapshots", json=body, headers=headers)
+    assert r.status_code == 202, r.text
+    job = follow(client, r, headers=headers, connection=connection, settings=settings)
+    if job["status"] != "succeeded":
+        return job, None
+    snap = client.get(job["result_url"], headers=headers)
+    assert snap.status_code == 200, snap.text
+    return job, snap.json()
+
+
+def finished_job(http, url: str, headers: dict, *, timeout_s: float = 90.0) -> dict:
+    """Poll a job's URL over HTTP (a live server, a worker process) until it is done."""
+    def done():
+        job = http.get(url, headers=headers).json()
+        return job if job["status"] in ("succeeded", "failed") else None
+
+    return wait_for(done, timeout_s=timeout_s, poll_s=0.2, what=f"job {url}")

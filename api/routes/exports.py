@@ -12,26 +12,27 @@ from email.utils import format_datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Security, status
-from fastapi.responses import FileResponse, Response, StreamingResponse
-from fastapi.security import APIKeyHeader
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from accounts.models import Account
-from api.deps import (INT4_MAX, AdminAccount, RateLimitsDep, SessionDep, SettingsDep, SmallId, count_caller,
-                      get_current_account, oauth2_scheme)
+from api.deps import (INT4_MAX, AdminAccount, RateLimitsDep, SessionDep, SettingsDep, SmallId, api_key_header,
+                      count_caller, get_current_account, oauth2_scheme)
 from api.params import BboxParam, DistrictParam, VerdictParam
+from api.routes.jobs import accepted
 from api.streaming import ClosingStreamingResponse
 from core.db import unit_of_work
 from core.errors import fail
 from core.text import Text
-from exports import api_keys, snapshot_store, snapshots
+from exports import api_keys, snapshots
 from exports.schemas import SnapshotView
 from exports.request import ExportRequest, LayerState, etag_for, layer_state, parse_request
 from exports.stream import stream_export
+from jobs import service as jobs
+from jobs.schemas import JobView
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
-api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An exporter's API key")
 
 
 def export_caller(db: SessionDep, settings: SettingsDep,
@@ -126,18 +127,17 @@ def _snapshot_view(s) -> dict[str, Any]:
                       "bundle": f"{base}/bundle.zip"}}
 
 
-@router.post("/exports/snapshots", status_code=status.HTTP_201_CREATED, response_model=SnapshotView,
-             dependencies=[Depends(limit_snapshots)],
-             responses={507: {"description": "The snapshot store's disk budget (or the disk) has no room for it "
-                                             "(snapshot_over_budget, snapshot_disk_full); nothing was kept"}})
-def create_snapshot(body: SnapshotCreate, caller: ExportCaller, db: SessionDep,
-                    settings: SettingsDep) -> dict[str, Any]:
-    req = parse_request(layer=body.layer, fmt=body.format, profile=body.profile, district=body.district,
-                        verdict=body.verdict, bbox=body.bbox, bom=body.bom,
-                        columns=body.columns)
-    snap = snapshot_store.create_snapshot(db, settings, req, created_by=caller.id)
-    db.refresh(snap)
-    return _snapshot_view(snap)
+@router.post("/exports/snapshots", status_code=status.HTTP_202_ACCEPTED, response_model=JobView,
+             dependencies=[Depends(limit_snapshots)])
+def create_snapshot(body: SnapshotCreate, caller: ExportCaller, db: SessionDep) -> JSONResponse:
+    """Queue a snapshot: 202 with the job (`Location`); when it has succeeded its `result_url` is the
+    snapshot. A store without room for it fails the job with snapshot_over_budget or
+    snapshot_disk_full (`error_status` 507), and nothing is kept."""
+    params = {"layer": body.layer, "fmt": body.format, "profile": body.profile, "district": body.district,
+              "verdict": body.verdict, "bbox": body.bbox, "bom": body.bom, "columns": body.columns}
+    parse_request(**params)  # bad values: 422 now, not a failed job later
+    job, _ = jobs.create_job(db, kind="snapshot", owner_id=caller.id, params={"request": params})
+    return accepted(job)
 
 
 @router.get("/exports/snapshots", response_model=list[SnapshotView])

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Response, Security
 from fastapi.responses import JSONResponse
 
 from accounts.models import Account
-from api.deps import SessionDep, SettingsDep, get_current_account, oauth2_scheme
-from api.routes.exports import api_key_header
+from api.deps import SessionDep, SettingsDep, api_key_header, get_current_account, oauth2_scheme
 from exports import api_keys
 from jobs import service
 from jobs.models import Job

@@ -26,12 +26,15 @@ from api.deps import (
     require_role,
 )
 from api.params import ReportPage
+from api.routes.jobs import accepted
+from jobs.schemas import JobView
 from core.db import unit_of_work
-from core.errors import DomainError, fail, field_error
+from core.errors import fail, field_error
 from mobile_schema.registry import default_registry
 from reports import photos as photo_service
 from reports import service
 from reports.models import Report
+from reports.images import probe_image
 from reports.representation import photo_view, report_summary, report_view
 from reports.schemas import PhotoView, ReportList, ReportView
 
@@ -129,18 +132,19 @@ def get_report(report: OwnedReport, db: SessionDep) -> dict[str, Any]:
     return report_view(db, report)
 
 
-@router.post("/{report_id}/photos", status_code=201, response_model=PhotoView,
+@router.post("/{report_id}/photos", status_code=202, response_model=JobView,
              dependencies=[Depends(limit_photos)],
-             responses={200: {"model": PhotoView, "description": "A retry of an upload already stored: the same photo"},
-                        503: {"description": "Too many photos being processed (photo_busy) or the database "
-                                             "is briefly down; Retry-After says when to try again"}})
+             responses={200: {"model": JobView, "description": "A retry of an upload still being processed: "
+                                                               "the same job"},
+                        503: {"description": "The database is briefly down; Retry-After says when to try again"}})
 async def upload_photo(
     report_id: BigId, request: Request, volunteer: VolunteerReleased, settings: SettingsDep,
     file: Annotated[UploadFile, File(description="JPEG, PNG or WebP")],
     kind: Annotated[Literal["entrance", "route", "door", "interior", "other"], Form()],
 ) -> JSONResponse:
-    """Add a photo. The image is decoded with no transaction open (reports/photos.py): a short
-    one checks the report first, another inserts the row; the files get their names after it."""
+    """Add a photo: its header is checked (type by content, size, pixels: 413/415 now), the bytes are
+    stored with a job and the answer is 202 with the job (`Location`). A worker strips EXIF, resizes
+    and thumbnails it (reports/photos.py); the job's `result` is then the photo."""
     factory = request.app.state.session_factory
 
     def check() -> None:
@@ -148,31 +152,18 @@ async def upload_photo(
             report = service.get_report_for(db, report_id=report_id, account=volunteer)
             photo_service.check_can_add(db, report=report, kind=kind, settings=settings)
 
-    await run_in_threadpool(check)
-    async with request.app.state.photo_gate.slot():
-        # Read only with a slot: the parser spooled the upload to disk, so waiters hold no pixels.
-        raw = await file.read(settings.photo_max_bytes + 1)
-        staged = await run_in_threadpool(photo_service.stage_photo, raw, report_id=report_id, settings=settings)
-    del raw
+    await run_in_threadpool(check)  # the cheap refusals before the upload is read
+    raw = await file.read(settings.photo_max_bytes + 1)
+    await run_in_threadpool(probe_image, raw, settings)
 
-    def record() -> tuple[dict[str, Any], Any, bool]:
+    def keep() -> tuple[Any, bool]:
         with unit_of_work(factory) as db:
-            photo, created = photo_service.record_photo(db, report_id=report_id, staged=staged, kind=kind,
-                                                        settings=settings)
-            return photo_view(photo), photo, created
+            report = service.get_report_for(db, report_id=report_id, account=volunteer)
+            return photo_service.queue_photo(db, report=report, kind=kind, raw=raw, owner_id=volunteer.id,
+                                             settings=settings)
 
-    try:
-        view, stored, created = await run_in_threadpool(record)
-    except DomainError:
-        staged.discard()  # rolled back for certain
-        raise
-    # Any other failure (the connection lost during COMMIT) leaves the .part files: the commit may
-    # have happened, and recovery renames or removes them once the row's fate is known.
-    if created:
-        staged.finalize()
-    else:
-        staged.complete(stored)
-    return JSONResponse(view, status_code=201 if created else 200)
+    job, created = await run_in_threadpool(keep)
+    return accepted(job, created=created)
 
 
 @router.get("/{report_id}/photos", response_model=list[PhotoView])

@@ -14,6 +14,7 @@ from accounts.models import Account
 from core.audit import AuditEntry
 from exports.models import ApiKey
 from tests.factories import login, make_account
+from tests.workers import snapshot_via_api
 from tests.exports.helpers import publish, report_with_photos
 from toilets.service import create_toilet
 
@@ -113,17 +114,16 @@ def test_csv_endpoint_streams_without_bom_and_with_bom_on_request(client, db):
     assert wrapper["header"]["TOTAL_COUNT"] == "1"
 
 
-def test_snapshot_via_api_lists_downloads_and_bundles_photos(client, db, settings):
+def test_snapshot_via_api_lists_downloads_and_bundles_photos(client, db, connection, settings):
     report, body, photos = report_with_photos(db, settings, kinds=("entrance",))
     create_toilet(db, payload=body, report_id=report.id, review_id=None)
     publish(db, lon=127.0473, lat=37.5172, main_photo=False, **{"place.lot_address": None})  # no photo, no lot address
     db.flush()
     headers = login(client, make_account(db, "exporter"), "correct horse")
     _error_shape(client.post("/api/v1/exports/snapshots", json={"layer": "toilets"}), 401)
-    r = client.post("/api/v1/exports/snapshots", json={"layer": "toilets", "profile": "smart-seoul-map",
-                                                      "format": "csv"}, headers=headers)
-    assert r.status_code == 201, r.text
-    snap = r.json()
+    job, snap = snapshot_via_api(client, headers, {"layer": "toilets", "profile": "smart-seoul-map", "format": "csv"},
+                                 connection=connection, settings=settings)
+    assert job["status"] == "succeeded" and job["result"]["snapshot_id"] == snap["id"], job
     manifest = snap["manifest"]
     # only the complete toilet is in the file; the other is listed as left out, with why
     assert manifest["feature_count"] == 1 and manifest["seq"] >= 1 and manifest["profile"] == "smart-seoul-map"

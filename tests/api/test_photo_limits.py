@@ -1,12 +1,11 @@
-"""Photos with a bounded cost: reduced decoding, pixel caps, a per-process decode gate, no
-transaction open while decoding, and files that match their rows (reports/images.py,
-reports/photos.py)."""
+"""Photos with a bounded cost: reduced decoding, pixel caps read from the header before the 202,
+no decoding in the request (a worker's job does it, with no transaction open meanwhile), and files
+that match their rows (reports/images.py, reports/photos.py, jobs/tasks.py)."""
 
 from __future__ import annotations
 
 import io
 import os
-import threading
 import time
 from pathlib import Path
 
@@ -19,8 +18,9 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from reports.images import decode_reduced
 from reports.photos import recover_photo_files, stage_photo
-from tests.api.test_photos import encoded, upload
+from tests.api.test_photos import encoded, upload, uploaded
 from tests.factories import count_rows, join_and_login, report_body
+from tests.workers import follow, run_queued_jobs
 
 
 def files_under(root: Path) -> list[str]:
@@ -72,71 +72,55 @@ def test_formats_decoded_in_full_have_the_lower_cap(settings, database_url, conn
         png = upload(client, headers, report_id, encoded("PNG", size=(1500, 1000)), content_type="image/png")
         assert png.status_code == 413 and "1,000,000" in png.json()["fields"][0]["message_en"]
         jpeg = upload(client, headers, report_id, encoded("JPEG", size=(1500, 1000)))
-        assert jpeg.status_code == 201, jpeg.text
+        assert jpeg.status_code == 202, jpeg.text
         too_big = upload(client, headers, report_id, encoded("JPEG", size=(2500, 2000)))
         assert too_big.status_code == 413 and "4,000,000" in too_big.json()["fields"][0]["message_en"]
     app.state.engine.dispose()
 
 
-def test_a_retried_upload_returns_the_photo_already_stored(client, db, settings, owned_report):
+def test_a_retried_upload_returns_the_photo_already_stored(client, db, connection, settings, owned_report):
     headers, report_id = owned_report
     raw = encoded("JPEG", size=(300, 200))
     first = upload(client, headers, report_id, raw)
-    again = upload(client, headers, report_id, raw)
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert again.json()["id"] == first.json()["id"]
+    again = upload(client, headers, report_id, raw)  # the phone never heard the 202
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert again.json()["id"] == first.json()["id"] and count_rows(db, "jobs") == 1  # the same job
+    photo = follow(client, first, headers=headers, connection=connection, settings=settings)["result"]
+    later = follow(client, upload(client, headers, report_id, raw), headers=headers, connection=connection,
+                   settings=settings)  # sent once more after it was done: a new job, the same photo
+    assert later["status"] == "succeeded" and later["result"]["id"] == photo["id"]
     assert count_rows(db, "report_photos") == 1
     assert len(files_under(Path(settings.photo_dir))) == 2  # the photo and its thumbnail, once
-    other_kind = upload(client, headers, report_id, raw, kind="interior")
-    assert other_kind.status_code == 201 and other_kind.json()["id"] != first.json()["id"]
+    other_kind = uploaded(client, headers, report_id, raw, kind="interior", connection=connection, settings=settings)
+    assert other_kind["id"] != photo["id"]
 
 
-def test_busy_decoder_answers_503_with_retry_after(client, app, db, settings, owned_report):
+def test_the_request_decodes_nothing(client, db, settings, owned_report, monkeypatch):
+    """The API reads the header only; pixels are decoded by a worker's job, never in a request."""
+    import reports.images
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded in the request")
+
+    monkeypatch.setattr(reports.images, "decode_reduced", no_decoding)
     headers, report_id = owned_report
-    gate = app.state.photo_gate
-    gate.wait_s = 0.2
-    taken = [gate.try_acquire() for _ in range(gate.limit)]
-    assert all(taken)
-    try:
-        r = upload(client, headers, report_id, encoded("JPEG"))
-    finally:
-        for _ in taken:
-            gate.release()
-    assert r.status_code == 503 and r.headers["Retry-After"] == "5"
-    body = r.json()
-    assert body["code"] == "photo_busy" and body["message_ko"] and body["message_en"] and body["fields"] == []
-    assert count_rows(db, "report_photos") == 0 and files_under(Path(settings.photo_dir)) == []
-    assert upload(client, headers, report_id, encoded("JPEG")).status_code == 201
+    r = upload(client, headers, report_id, encoded("JPEG", size=(3000, 2000)))
+    assert r.status_code == 202 and r.json()["status"] == "queued", r.text
+    assert count_rows(db, "job_uploads") == 1 and files_under(Path(settings.photo_dir)) == []
 
 
-def test_waiting_upload_holds_no_connection_and_a_lost_race_leaves_no_file(committed_app, committed_engine,
-                                                                           settings):
-    """Queued behind the gate, an upload has no transaction open; when the report is locked for
-    review meanwhile, it is refused after decoding and its staged files are gone."""
-    with TestClient(committed_app) as client:
-        headers = join_and_login(client)
-        report_id = client.post("/api/v1/reports", headers=headers, json=report_body()).json()["id"]
-        gate, pool = committed_app.state.photo_gate, committed_app.state.engine.pool
-        slots = [gate.try_acquire() for _ in range(gate.limit)]
-        assert all(slots)
-        result: dict = {}
-        worker = threading.Thread(target=lambda: result.update(
-            r=upload(client, headers, report_id, encoded("JPEG", size=(800, 600)))))
-        worker.start()
-        try:
-            wait_until(lambda: gate.waiting == 1, "the upload to queue at the gate")
-            assert pool.checkedout() == 0  # auth and the pre-check ran in transactions already ended
-            with committed_engine.begin() as conn:
-                conn.execute(text("UPDATE reports SET status = 'in_review' WHERE id = :i"), {"i": report_id})
-        finally:
-            for _ in slots:
-                gate.release()
-        worker.join(timeout=30)
-        assert not worker.is_alive()
-    r = result["r"]
-    assert r.status_code == 409 and r.json()["code"] == "report_locked"
-    with committed_engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM report_photos")).scalar_one() == 0
+def test_a_report_locked_before_its_photo_is_processed_leaves_no_file(client, db, connection, settings,
+                                                                      owned_report):
+    """A moderator claims the report while the photo waits in the queue: the job fails with
+    report_locked after decoding, its staged files are gone, the original is kept."""
+    headers, report_id = owned_report
+    r = upload(client, headers, report_id, encoded("JPEG", size=(800, 600)))
+    assert r.status_code == 202
+    db.execute(text("UPDATE reports SET status = 'in_review' WHERE id = :i"), {"i": report_id})
+    assert run_queued_jobs(connection, settings) == 1
+    job = client.get(r.headers["Location"], headers=headers).json()
+    assert job["status"] == "failed" and job["error"]["code"] == "report_locked" and job["error_status"] == 409
+    assert count_rows(db, "report_photos") == 0 and count_rows(db, "job_uploads") == 1
     assert files_under(Path(settings.photo_dir)) == []
 
 
@@ -170,9 +154,11 @@ def test_recovery_renames_committed_photos_and_removes_orphans(client, db: Sessi
     assert r.status_code == 200 and Image.open(io.BytesIO(r.content)).size == (120, 90)
 
 
-def test_a_photo_whose_rename_was_interrupted_is_still_served(client, db: Session, settings, owned_report):
+def test_a_photo_whose_rename_was_interrupted_is_still_served(client, db: Session, connection, settings,
+                                                              owned_report):
     headers, report_id = owned_report
-    photo = upload(client, headers, report_id, encoded("JPEG", size=(64, 48))).json()
+    photo = uploaded(client, headers, report_id, encoded("JPEG", size=(64, 48)), connection=connection,
+                     settings=settings)
     full = next(Path(settings.photo_dir, str(report_id)).glob(f"{photo['id']}.jpg"))
     full.rename(full.with_name(f".{full.name}.part"))  # as if killed between commit and rename
     r = client.get(photo["url"], headers=headers)
@@ -180,16 +166,18 @@ def test_a_photo_whose_rename_was_interrupted_is_still_served(client, db: Sessio
     assert full.exists()
 
 
-def test_a_retry_puts_back_the_files_of_the_photo_it_repeats(client, db: Session, settings, owned_report):
+def test_a_retry_puts_back_the_files_of_the_photo_it_repeats(client, db: Session, connection, settings,
+                                                             owned_report):
     headers, report_id = owned_report
     raw = encoded("JPEG", size=(64, 48))
-    photo = upload(client, headers, report_id, raw).json()
+    photo = uploaded(client, headers, report_id, raw, connection=connection, settings=settings)
     folder = Path(settings.photo_dir, str(report_id))
     full, thumb = folder / f"{photo['id']}.jpg", folder / f"{photo['id']}.thumb.jpg"
     full.rename(folder / f".{full.name}.part")  # killed between commit and rename
     thumb.unlink()  # or lost altogether
-    again = upload(client, headers, report_id, raw)
-    assert again.status_code == 200 and again.json()["id"] == photo["id"]
+    again = follow(client, upload(client, headers, report_id, raw), headers=headers, connection=connection,
+                   settings=settings)
+    assert again["status"] == "succeeded" and again["result"]["id"] == photo["id"]
     assert files_under(Path(settings.photo_dir)) == sorted(str(p.relative_to(settings.photo_dir))
                                                            for p in (full, thumb))
     assert client.get(photo["thumb_url"], headers=headers).status_code == 200

@@ -1,4 +1,6 @@
-"""Photo intake: content-type by content, limits, EXIF really gone, orientation applied, access."""
+"""Photo intake: content-type by content, limits, EXIF really gone, orientation applied, access.
+The header checks answer at once; the rest runs as the photo's job (in-process here, exactly as a
+worker runs it; tests/jobs/test_photo_job.py goes through a real worker process)."""
 
 import io
 from pathlib import Path
@@ -8,6 +10,7 @@ from PIL import Image
 from sqlalchemy import text
 
 from tests.factories import count_rows, join_and_login, login, make_account, report_body
+from tests.workers import follow
 
 
 def jpeg_with_gps_and_rotation(width=400, height=200) -> bytes:
@@ -41,13 +44,26 @@ def upload(client, headers, report_id, data: bytes, kind="door", filename="p.jpg
                        files={"file": (filename, data, content_type)}, data={"kind": kind})
 
 
-def test_exif_is_stripped_and_orientation_applied(client, settings, owned_report):
+def uploaded(client, headers, report_id, data: bytes, *, connection, settings, **kwargs) -> dict:
+    """Upload (202), run the photo's job in-process, and return the photo (the job's result)."""
+    r = upload(client, headers, report_id, data, **kwargs)
+    assert r.status_code == 202, r.text
+    job = follow(client, r, headers=headers, connection=connection, settings=settings)
+    assert job["status"] == "succeeded", job
+    return job["result"]
+
+
+def test_exif_is_stripped_and_orientation_applied(client, db, connection, settings, owned_report):
     headers, report_id = owned_report
     raw = jpeg_with_gps_and_rotation()
     assert Image.open(io.BytesIO(raw)).getexif().get_ifd(0x8825)  # the upload really carries GPS
     r = upload(client, headers, report_id, raw)
-    assert r.status_code == 201, r.text
-    photo = r.json()
+    assert r.status_code == 202 and r.json()["status"] == "queued", r.text
+    assert count_rows(db, "job_uploads") == 1  # the original is kept before the answer
+    job = follow(client, r, headers=headers, connection=connection, settings=settings)
+    assert job["status"] == "succeeded" and job["result_url"] == job["result"]["url"]
+    assert count_rows(db, "job_uploads") == 0  # and let go with the photo's commit (it carries GPS)
+    photo = job["result"]
     assert photo["kind"] == "door" and photo["content_type"] == "image/jpeg"
     stored_files = sorted(Path(settings.photo_dir, str(report_id)).iterdir())
     assert len(stored_files) == 2  # the photo and its thumbnail
@@ -68,19 +84,19 @@ def test_exif_is_stripped_and_orientation_applied(client, settings, owned_report
 
 
 @pytest.mark.parametrize("fmt, content_type", [("PNG", "image/png"), ("WEBP", "image/webp")])
-def test_png_and_webp_are_accepted_by_content(client, owned_report, fmt, content_type):
+def test_png_and_webp_are_accepted_by_content(client, connection, settings, owned_report, fmt, content_type):
     headers, report_id = owned_report
     # The declared type lies on purpose: the content decides.
-    r = upload(client, headers, report_id, encoded(fmt), filename="x.jpg", content_type="image/jpeg")
-    assert r.status_code == 201, r.text
-    assert r.json()["content_type"] == content_type
+    photo = uploaded(client, headers, report_id, encoded(fmt), filename="x.jpg", content_type="image/jpeg",
+                     connection=connection, settings=settings)
+    assert photo["content_type"] == content_type
 
 
-def test_large_photos_are_resized(client, settings, owned_report):
+def test_large_photos_are_resized(client, connection, settings, owned_report):
     headers, report_id = owned_report
-    r = upload(client, headers, report_id, encoded("JPEG", size=(4000, 3000)))
-    assert r.status_code == 201
-    assert max(r.json()["width_px"], r.json()["height_px"]) == settings.photo_max_side_px
+    photo = uploaded(client, headers, report_id, encoded("JPEG", size=(4000, 3000)), connection=connection,
+                     settings=settings)
+    assert max(photo["width_px"], photo["height_px"]) == settings.photo_max_side_px
 
 
 @pytest.mark.parametrize("data, status, code", [
@@ -95,7 +111,7 @@ def test_non_images_are_rejected_by_content(client, db, owned_report, data, stat
     r = upload(client, headers, report_id, data, content_type="image/jpeg")
     assert r.status_code == status, r.text
     assert r.json()["code"] == code and r.json()["message_ko"]
-    assert count_rows(db, "report_photos") == 0
+    assert count_rows(db, "report_photos") == 0 and count_rows(db, "jobs") == 0
 
 
 def test_decompression_bomb_is_refused(client, db, owned_report):
@@ -121,9 +137,24 @@ def test_kind_must_be_known(client, db, owned_report):
     assert count_rows(db, "report_photos") == 0
 
 
-def test_who_may_upload_and_see_photos(client, db, owned_report):
+def test_a_file_whose_header_passes_but_whose_pixels_do_not_fails_its_job(client, db, connection, settings,
+                                                                          owned_report):
+    """What only decoding finds is the job's error (the same code and words), and the original is kept."""
     headers, report_id = owned_report
-    photo = upload(client, headers, report_id, encoded("JPEG")).json()
+    whole = encoded("JPEG", size=(300, 300))
+    truncated = whole[: len(whole) // 2]  # a whole header, half the pixels gone
+    r = upload(client, headers, report_id, truncated)
+    assert r.status_code == 202, r.text
+    job = follow(client, r, headers=headers, connection=connection, settings=settings)
+    assert job["status"] == "failed" and job["error_status"] == 415, job
+    assert job["error"]["code"] == "unsupported_image" and job["error"]["message_ko"] and job["error"]["message_en"]
+    assert count_rows(db, "report_photos") == 0 and count_rows(db, "job_uploads") == 1
+    assert not any(Path(settings.photo_dir).rglob("*.*"))  # its staged files are gone
+
+
+def test_who_may_upload_and_see_photos(client, db, connection, settings, owned_report):
+    headers, report_id = owned_report
+    photo = uploaded(client, headers, report_id, encoded("JPEG"), connection=connection, settings=settings)
     stranger = join_and_login(client)
     assert upload(client, stranger, report_id, encoded("JPEG")).status_code == 404
     assert client.get(photo["url"], headers=stranger).status_code == 404

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from core.config import PROJECT_ROOT
 from tests.browser import free_port
+from tests.workers import run_queued_jobs
 from tests.factories import settings_for
 from tests.factories import count_rows, join_and_login, login, make_account, report_body
 from tests.exports.helpers import publish
@@ -81,8 +82,9 @@ def test_photo_uploads_per_account(client, db):
         return client.post(f"/api/v1/reports/{report_id}/photos", headers=volunteer,
                            files={"file": ("p.jpg", _jpeg(shade), "image/jpeg")}, data={"kind": "door"})
 
-    assert [upload(shade).status_code for shade in (100, 200)] == [201, 201]
+    assert [upload(shade).status_code for shade in (100, 200)] == [202, 202]
     assert_429(upload(50))
+    assert run_queued_jobs(db.connection(), client.app.state.settings) == 2
     assert count_rows(db, "report_photos") == 2
 
 
@@ -107,8 +109,9 @@ def test_exports_per_caller_and_snapshots(client, db):
     admin = login(client, make_account(db, "admin"), PASSWORD)
     body = {"layer": "toilets", "profile": "geojson", "format": "geojson"}
     for _ in range(2):
-        assert client.post("/api/v1/exports/snapshots", headers=admin, json=body).status_code == 201
+        assert client.post("/api/v1/exports/snapshots", headers=admin, json=body).status_code == 202
     assert_429(client.post("/api/v1/exports/snapshots", headers=admin, json=body))
+    assert run_queued_jobs(db.connection(), client.app.state.settings) == 2
     assert count_rows(db, "export_snapshots") == 2
 
 

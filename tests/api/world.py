@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from tests.factories import join_and_login, login, make_account, report_body
+from tests.workers import run_queued_jobs
 
 # Each report a little apart (about 60 m), so none is another's duplicate.
 _SPOTS = [(126.97790, 37.56630), (126.97850, 37.56680), (126.97700, 37.56560), (126.97900, 37.56560),
@@ -77,8 +78,10 @@ def build_world(client: TestClient, db) -> World:
         assert [i["id"] for i in items] == [report_id]
 
     def upload(report_id):
-        return ok(client.post(f"/api/v1/reports/{report_id}/photos", data={"kind": "door"},
-                              files={"file": ("p.jpg", jpeg(), "image/jpeg")}, headers=vol), 201)
+        queued = ok(client.post(f"/api/v1/reports/{report_id}/photos", data={"kind": "door"},
+                                files={"file": ("p.jpg", jpeg(), "image/jpeg")}, headers=vol), 202)
+        run_queued_jobs(db.connection(), client.app.state.settings)  # the photo's job, in-process
+        return ok(client.get(queued["url"], headers=vol))["result"]
 
     published = submit(_SPOTS[0])
     upload(published)
@@ -97,7 +100,9 @@ def build_world(client: TestClient, db) -> World:
     claim(claimed)
     owned = submit(_SPOTS[4])
     photo = upload(owned)["id"]
-    snapshot = ok(client.post("/api/v1/exports/snapshots", json={}, headers=exp), 201)
+    queued = ok(client.post("/api/v1/exports/snapshots", json={}, headers=exp), 202)
+    run_queued_jobs(db.connection(), client.app.state.settings)  # the snapshot's job, in-process
+    snapshot = ok(client.get(ok(client.get(queued["url"], headers=exp))["result_url"], headers=exp))
     organisation = ok(client.post("/api/v1/organisations", json={"code": "WORLD-ORG", "name": "세계 단체",
                                                               "participant_target": 10}, headers=admin), 201)
     partner = ok(client.post("/api/v1/partners", json={"name": "세계 협력 기관"}, headers=admin), 201)

@@ -55,4 +55,4 @@ def assert_clean(pg) -> None:
     """No outside host asked, no script error, and no missing resource."""
     assert pg.outside_requests == []
     assert pg.not_found == [], pg.not_found
-    assert [e for e in pg.console_errors if not e.startswith("Failed to load resource")] == []
+    assert [e for e in pg.console_errors if not e.startswith("Failed to load resource")] == [], pg.console_errors

@@ -85,7 +85,7 @@ def fill_place(pg, name: str = "서울시청 본관 1층 장애인 화장실") -
     pg.get_by_label("화장실 이름").fill(name)
 
 
-def test_join_fill_every_step_attach_a_photo_and_send(phone, live_server, committed_engine):
+def test_join_fill_every_step_attach_a_photo_and_send(phone, live_server, committed_engine, job_worker):
     pg = phone
     code = make_organisation(committed_engine)
     name = nickname()
@@ -191,6 +191,7 @@ def test_join_fill_every_step_attach_a_photo_and_send(phone, live_server, commit
     assert payload["toilet"]["door_clear_width_cm"] == 95 and payload["toilet"]["seat_height_cm"] is None
     assert payload["toilet"]["turning_space_150cm"] is True and payload["toilet"]["ostomy_sink"] is None
     assert payload["notes"] == "휠체어로 직접 확인함"
+    wait_until(pg, lambda: rows(committed_engine, "SELECT id FROM report_photos"), what="the worker to process the photo")
     (photo,) = rows(committed_engine, "SELECT kind, width_px, height_px FROM report_photos WHERE report_id = :id", id=report.id)
     assert photo.kind == "door" and max(photo.width_px, photo.height_px) <= 1600
     assert_clean(pg)
@@ -271,7 +272,8 @@ def test_validation_errors_are_shown_and_announced_at_their_fields(phone, live_s
     assert_clean(pg)
 
 
-def test_a_report_made_offline_is_sent_once_when_the_connection_returns(phone, live_server, committed_engine):
+def test_a_report_made_offline_is_sent_once_when_the_connection_returns(phone, live_server, committed_engine,
+                                                                       job_worker):
     pg = phone
     log_in(pg, live_server)
     # The service worker has kept the page for offline use once it controls the page.
@@ -468,7 +470,8 @@ def test_keyboard_only_at_200_percent_zoom_with_large_targets(browser, live_serv
         context.close()
 
 
-def test_answers_lost_on_the_way_back_never_make_a_second_report_or_photo(phone, live_server, committed_engine):
+def test_answers_lost_on_the_way_back_never_make_a_second_report_or_photo(phone, live_server, committed_engine,
+                                                                          job_worker):
     """The server stores the report and the photo but the phone never hears back (the network
     drops the answer): the phone sends again, and still exactly one of each is stored."""
     pg = phone
@@ -507,6 +510,8 @@ def test_answers_lost_on_the_way_back_never_make_a_second_report_or_photo(phone,
     pg.get_by_role("button", name="지금 보내기").click()  # report replayed (200), photo answer lost
     wait_until(pg, lambda: reached["photo"] == 1, what="the first photo upload")
     pg.locator(".outbox-item").filter(has_text="연결을 기다리는 중").wait_for()
+    # The server kept the bytes before its lost answer; the worker makes the photo of them.
+    wait_until(pg, lambda: rows(committed_engine, "SELECT id FROM report_photos"), what="the worker's photo")
     pg.get_by_role("button", name="지금 보내기").click()  # photo already there: not sent again
     pg.locator(".outbox-item").wait_for(state="detached")
 

@@ -16,6 +16,7 @@ from exports.request import parse_request
 from exports.snapshot_store import create_snapshot
 from tests.exports.helpers import publish, report_with_photos
 from tests.factories import count_rows, login, make_account
+from tests.workers import snapshot_via_api
 from toilets.service import create_toilet
 
 CSV = {"layer": "toilets", "profile": "smart-seoul-map", "format": "csv"}
@@ -39,7 +40,8 @@ def exporter(client, db):
     return login(client, make_account(db, "exporter"), "correct horse")
 
 
-def test_a_disk_that_fills_up_mid_write_leaves_nothing(client, db, settings, published, exporter, monkeypatch):
+def test_a_disk_that_fills_up_mid_write_leaves_nothing(client, db, connection, settings, published, exporter,
+                                                       monkeypatch):
     copied, real_copy = [], shutil.copyfile
 
     def copy_then_fill_up(src, dst):
@@ -48,9 +50,9 @@ def test_a_disk_that_fills_up_mid_write_leaves_nothing(client, db, settings, pub
         copied.append(real_copy(src, dst))
 
     monkeypatch.setattr(snapshots.shutil, "copyfile", copy_then_fill_up)
-    r = client.post("/api/v1/exports/snapshots", json=CSV, headers=exporter)
-    assert r.status_code == 507, r.text
-    assert r.json()["code"] == "snapshot_disk_full" and r.json()["message_ko"]
+    job, snap = snapshot_via_api(client, exporter, CSV, connection=connection, settings=settings)
+    assert job["status"] == "failed" and job["error_status"] == 507 and snap is None, job
+    assert job["error"]["code"] == "snapshot_disk_full" and job["error"]["message_ko"]
     assert copied  # it did fail mid-write
     assert entries(Path(settings.snapshot_dir)) == [] and count_rows(db, "export_snapshots") == 0
 
@@ -79,30 +81,34 @@ def test_a_rolled_back_snapshot_takes_its_directory_along(db, settings, publishe
     assert entries(Path(settings.snapshot_dir)) == [str(kept.id)]
 
 
-def test_the_disk_budget_refuses_a_snapshot_that_would_not_fit(client, db, settings, published, exporter):
-    first = client.post("/api/v1/exports/snapshots", json=CSV, headers=exporter)
-    assert first.status_code == 201
+def test_the_disk_budget_refuses_a_snapshot_that_would_not_fit(client, db, connection, settings, published, exporter):
+    _, first = snapshot_via_api(client, exporter, CSV, connection=connection, settings=settings)
+    assert first is not None
     used = sum(p.stat().st_size for p in Path(settings.snapshot_dir).rglob("*") if p.is_file())
     settings.snapshot_disk_budget_bytes = used + used // 2  # room for half a snapshot more
-    r = client.post("/api/v1/exports/snapshots", json=CSV, headers=exporter)
-    assert r.status_code == 507, r.text
-    body = r.json()
+    job, _ = snapshot_via_api(client, exporter, CSV, connection=connection, settings=settings)
+    assert job["status"] == "failed" and job["error_status"] == 507, job
+    body = job["error"]
     assert body["code"] == "snapshot_over_budget" and "MB" in body["message_en"] and body["message_ko"]
-    assert entries(Path(settings.snapshot_dir)) == [first.json()["id"]]  # the first intact, no debris
+    assert entries(Path(settings.snapshot_dir)) == [first["id"]]  # the first intact, no debris
     assert count_rows(db, "export_snapshots") == 1
     settings.snapshot_disk_budget_bytes = used  # full already: refused before writing anything
-    assert client.post("/api/v1/exports/snapshots", json=CSV, headers=exporter).status_code == 507
+    assert snapshot_via_api(client, exporter, CSV, connection=connection, settings=settings)[0]["error_status"] == 507
 
 
-def test_retention_keeps_the_newest_n_and_drops_the_old(client, db, settings, published, exporter):
+def test_retention_keeps_the_newest_n_and_drops_the_old(client, db, connection, settings, published, exporter):
     settings.snapshot_keep_count, settings.snapshot_keep_days = 2, 30
-    made = [client.post("/api/v1/exports/snapshots", json=CSV, headers=exporter).json()["id"] for _ in range(3)]
+
+    def made_now() -> str:
+        return snapshot_via_api(client, exporter, CSV, connection=connection, settings=settings)[1]["id"]
+
+    made = [made_now() for _ in range(3)]
     listed = [s["id"] for s in client.get("/api/v1/exports/snapshots", headers=exporter).json()]
     assert listed == [made[2], made[1]]
     assert entries(Path(settings.snapshot_dir)) == sorted(made[1:])  # the oldest's directory is gone
     db.execute(text("UPDATE export_snapshots SET created_at = now() - interval '31 days' WHERE id = :i"),
                {"i": made[1]})
-    newest = client.post("/api/v1/exports/snapshots", json=CSV, headers=exporter).json()["id"]
+    newest = made_now()
     assert [s["id"] for s in client.get("/api/v1/exports/snapshots", headers=exporter).json()] == [newest, made[2]]
     assert entries(Path(settings.snapshot_dir)) == sorted([newest, made[2]])
 

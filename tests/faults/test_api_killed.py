@@ -1,5 +1,6 @@
 """SIGKILL the API (a real uvicorn, two workers) while reports, photo uploads and moderation
-decisions are in flight, twice, with clients that retry; after the restarts nothing is lost."""
+decisions are in flight, twice, with clients that retry; after the restarts nothing is lost. A job
+worker process (`reachable worker`) processes the photos meanwhile."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from core.config import Settings
 from reports.photos import recover_photo_files
 from tests.faults.server import ApiProcess
 from tests.faults.workload import Workload, assert_nothing_lost, photo_keys, stored_files
+from tests.workers import WorkerProcess, wait_for
 
 MODERATORS = [("fault-mod-1", "moderator pass 1"), ("fault-mod-2", "moderator pass 2")]
 
@@ -29,6 +31,8 @@ def test_sigkill_mid_flight_loses_nothing(committed_engine, database_url, tmp_pa
     api = ApiProcess(database_url=database_url, photo_dir=photo_dir, snapshot_dir=tmp_path / "snapshots",
                      log=tmp_path / "server.log")
     api.start()
+    worker = WorkerProcess(database_url, Settings(photo_dir=photo_dir, snapshot_dir=tmp_path / "snapshots"),
+                           tmp_path)
     work = Workload(api.base, volunteers=4, reports_each=8, moderators=MODERATORS)
     try:
         work.start()
@@ -37,6 +41,7 @@ def test_sigkill_mid_flight_loses_nothing(committed_engine, database_url, tmp_pa
             api.kill()
             api.start()  # start-up recovery renames photo files whose commit came before the kill
         work.join()
+        wait_for(lambda: _open_jobs(committed_engine) == 0, timeout_s=120, what="the photo jobs to finish")
         work.assert_clean()
         assert work.rec.transport_errors > 0  # the clients really were cut off
         with committed_engine.connect() as conn:
@@ -45,6 +50,7 @@ def test_sigkill_mid_flight_loses_nothing(committed_engine, database_url, tmp_pa
             assert photo_keys(conn) <= final  # no row without its files, with the server up
     finally:
         api.stop()
+        worker.stop()
     # Nothing runs now, so every temporary file without a row is an orphan of a killed upload.
     settings = Settings(photo_dir=photo_dir)
     with Session(committed_engine) as db:
@@ -52,3 +58,10 @@ def test_sigkill_mid_flight_loses_nothing(committed_engine, database_url, tmp_pa
         final, parts = stored_files(photo_dir)
         assert parts == set()
         assert final == photo_keys(db.connection())  # no file without its row either
+
+
+def _open_jobs(engine) -> int:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')")).scalar_one()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from core.errors import fail
 from jobs import service as jobs
 from tests.factories import join_and_login, login, make_account
 
@@ -43,9 +44,11 @@ def test_owner_and_staff_see_a_job_others_do_not(client, db):
     assert client.get(f"/api/v1/jobs/{job.id}").status_code == 401
 
 
-def test_the_same_idempotency_key_finds_the_job_made_first(client, db):
-    owner = join_and_login(client)
-    first, created = jobs.create_job(db, kind="photo", owner_id=_me(client, owner), params={}, idempotency_key="same")
-    again, created_again = jobs.create_job(db, kind="photo", owner_id=_me(client, owner), params={},
-                                           idempotency_key="same")
+def test_the_same_idempotency_key_finds_the_job_still_open(client, db):
+    owner = _me(client, join_and_login(client))
+    first, created = jobs.create_job(db, kind="photo", owner_id=owner, params={}, idempotency_key="same")
+    again, created_again = jobs.create_job(db, kind="photo", owner_id=owner, params={}, idempotency_key="same")
     assert (created, created_again) == (True, False) and first.id == again.id
+    jobs.record_failure(db, first.id, fail("unsupported_image"))  # done: the key is free again
+    later, created_later = jobs.create_job(db, kind="photo", owner_id=owner, params={}, idempotency_key="same")
+    assert created_later and later.id != first.id

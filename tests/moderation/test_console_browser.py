@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from accounts.service import create_account
 from moderation.models import REJECT_REASONS
 from tests.factories import report_body
+from tests.workers import finished_job
 from tests.browser import axe_violations
 
 PASSWORD = "correct horse"
@@ -40,7 +41,8 @@ def _report_with_photo(http: httpx.Client, volunteer: dict[str, str], **override
     Image.new("RGB", (320, 240), (30, 120, 200)).save(buf, "JPEG")
     r = http.post(f"/api/v1/reports/{report_id}/photos", headers=volunteer, data={"kind": "door"},
                   files={"file": ("door.jpg", buf.getvalue(), "image/jpeg")})
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
+    assert finished_job(http, r.headers["Location"], volunteer)["status"] == "succeeded"  # the job worker's
     return report_id
 
 
@@ -55,7 +57,7 @@ def _log_in_and_open_claimed(page, live_server: str, username: str, report_id: i
 
 
 @pytest.mark.browser
-def test_moderator_claims_opens_sees_photo_and_map_and_approves_with_an_edit(page, live_server, committed_engine):
+def test_moderator_claims_opens_sees_photo_and_map_and_approves_with_an_edit(page, live_server, committed_engine, job_worker):
     _moderator(committed_engine, "console-mod")
     with httpx.Client(base_url=live_server) as http:
         report_id = _report_with_photo(http, _volunteer(http), **{"toilet.door_clear_width_cm": 85})
@@ -93,7 +95,7 @@ def test_moderator_claims_opens_sees_photo_and_map_and_approves_with_an_edit(pag
 
 
 @pytest.mark.browser
-def test_request_changes_round_trip(page, live_server, committed_engine):
+def test_request_changes_round_trip(page, live_server, committed_engine, job_worker):
     _moderator(committed_engine, "console-mod2")
     with httpx.Client(base_url=live_server) as http:
         volunteer = _volunteer(http)
@@ -129,7 +131,7 @@ def test_request_changes_round_trip(page, live_server, committed_engine):
 
 
 @pytest.mark.browser
-def test_console_has_no_wcag_violations(page, live_server, committed_engine):
+def test_console_has_no_wcag_violations(page, live_server, committed_engine, job_worker):
     _moderator(committed_engine, "console-mod3")
     with httpx.Client(base_url=live_server) as http:
         report_id = _report_with_photo(http, _volunteer(http))
@@ -142,7 +144,7 @@ def test_console_has_no_wcag_violations(page, live_server, committed_engine):
 
 
 @pytest.mark.browser
-def test_second_moderator_confirms_a_held_retirement_in_the_console(page, live_server, committed_engine):
+def test_second_moderator_confirms_a_held_retirement_in_the_console(page, live_server, committed_engine, job_worker):
     _moderator(committed_engine, "console-first")
     _moderator(committed_engine, "console-second")
     with httpx.Client(base_url=live_server) as http:
@@ -178,7 +180,7 @@ def test_second_moderator_confirms_a_held_retirement_in_the_console(page, live_s
 
 
 @pytest.mark.browser
-def test_moderator_moves_the_point_and_redraws_the_route_on_the_map(page, live_server, committed_engine):
+def test_moderator_moves_the_point_and_redraws_the_route_on_the_map(page, live_server, committed_engine, job_worker):
     _moderator(committed_engine, "console-mapper")
     with httpx.Client(base_url=live_server) as http:
         report_id = _report_with_photo(http, _volunteer(http))
@@ -249,7 +251,7 @@ def _server_words_changed(page, live_server: str) -> None:
 
 
 @pytest.mark.browser
-def test_the_words_the_console_shows_for_codes_come_from_the_server(page, live_server, committed_engine):
+def test_the_words_the_console_shows_for_codes_come_from_the_server(page, live_server, committed_engine, job_worker):
     """Field choices and their labels (the form schema), report states, actions, confirmable
     criteria and reject reasons: changed on the way from the API, the console shows the change."""
     errors: list[str] = []

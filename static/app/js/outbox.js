@@ -4,7 +4,9 @@
 // client_submission_id and photos, then sent. The server stores one report per id
 // (same id + same body = the same report), so sending again after a lost answer is safe.
 // Photos carry no client id, so they are sent one by one in order, and before sending we ask
-// the server how many of this item's photos it already has.
+// the server how many of this item's photos it already has. The server keeps a photo's bytes and
+// answers 202 with a job (a worker strips EXIF and resizes it); the phone follows the job for a
+// while to show a refusal found only then, and otherwise trusts the server, which holds the bytes.
 import { api, ApiError, OfflineError, session } from "./api.js";
 
 const DB_NAME = "reachable";
@@ -82,6 +84,19 @@ export function newItem({ body, photos, revisionOf = null, nearbyChoice = null }
   };
 }
 
+const JOB_POLL_MS = 500;
+const JOB_POLL_TRIES = 40;
+
+/** The job at `url` once done (succeeded or failed), or null while still queued after ~20 s. */
+async function followJob(url) {
+  for (let i = 0; i < JOB_POLL_TRIES; i++) {
+    const { data } = await api(url);
+    if (data.status === "succeeded" || data.status === "failed") return data;
+    await new Promise((resolve) => setTimeout(resolve, JOB_POLL_MS));
+  }
+  return null;
+}
+
 const listeners = new Set();
 export function onOutboxChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 function changed(item) { for (const fn of listeners) fn(item); }
@@ -123,11 +138,19 @@ async function sendOne(item) {
         const bytes = new Blob([await photo.blob.arrayBuffer()], { type: photo.blob.type || "image/jpeg" });
         form.append("file", bytes, photo.name || "photo.jpg");
         form.append("kind", photo.kind);
-        await api(`/api/v1/reports/${item.server_report_id}/photos`, { method: "POST", form });
+        const { data: job } = await api(`/api/v1/reports/${item.server_report_id}/photos`, { method: "POST", form });
         photo.sent = true;
+        photo.job_url = job.url;
         await outbox.put(item);
         changed(item);
       }
+    }
+    for (const photo of item.photos) {
+      if (!photo.job_url || photo.processed) continue;
+      const job = await followJob(photo.job_url);
+      if (job && job.status === "failed") throw new ApiError(job.error_status || 422, job.error);
+      photo.processed = true;
+      await outbox.put(item);
     }
     await outbox.remove(item.client_submission_id);
     item.state = "sent";
