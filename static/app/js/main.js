@@ -370,6 +370,7 @@ function renderReviewStep(body) {
   // Read now: the nearby answer may come back after the draft was sent (draft is null then).
   const chosen = draft.nearbyChoice ? JSON.stringify(draft.nearbyChoice) : "";
   const fill = (candidates, message) => {
+    if (!draft) return; // sent (or left) before the lookup answered: nothing to fill
     nearby.querySelector(".help").textContent = message || t("nearby_note");
     const options = [{ value: "", label: t("nearby_new") }, ...candidates.map((c) => ({
       value: JSON.stringify({ type: c.type, id: c.id, name: c.name }), label: t("nearby_is", { name: c.name, d: c.distance_m }) }))];
