@@ -128,7 +128,9 @@ def queue_photo(db: Session, *, report: Report, kind: str, raw: bytes, owner_id:
     bytes of the same kind for a report whose job is still open find that job (a phone retrying);
     after it is done, a repeat makes a new job, which `record_photo` answers with the photo stored."""
     _check_kind(kind)
-    db.execute(select(Report.id).where(Report.id == report.id).with_for_update())  # uploads to it in turn
+    # Uploads to one report in turn, against its state as of the lock (a claim may have just landed).
+    db.execute(select(Report).where(Report.id == report.id).with_for_update()
+               .execution_options(populate_existing=True))
     key = f"photo:{report.id}:{kind}:{hashlib.sha256(raw).hexdigest()}"
     same = jobs.open_job_with_key(db, key)
     if same is not None:
