@@ -16,8 +16,9 @@ from core.localdb import LocalCluster
 from core.migrate import upgrade
 from reports.photos import recover_photo_files
 from tests.faults.server import ApiProcess
-from tests.faults.test_api_killed import MODERATORS, make_moderators
+from tests.faults.test_api_killed import MODERATORS, _open_jobs, make_moderators
 from tests.faults.workload import Workload, assert_nothing_lost, photo_keys, stored_files
+from tests.workers import WorkerProcess, wait_for
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def test_postgres_restart_under_load_is_503_then_nothing_lost(own_cluster: Local
                      log=tmp_path / "server.log", workers=1)
     api.start()
     work = Workload(api.base, volunteers=3, reports_each=8, moderators=MODERATORS)
+    worker = None
     try:
         work.start()
         work.wait_for(reports=4, decisions=1)  # most of the work still to come
@@ -54,12 +56,18 @@ def test_postgres_restart_under_load_is_503_then_nothing_lost(own_cluster: Local
         work.assert_clean()  # no 500 and every 503 with Retry-After, in the uniform shape
         assert work.rec.statuses[503] >= 5
         engine.dispose()  # its connections died with the server
+        # The photos' originals outlived the restart in the database: a worker started now makes them.
+        worker = WorkerProcess(own_cluster.url(), Settings(photo_dir=photo_dir, snapshot_dir=tmp_path / "snapshots"),
+                               tmp_path)
+        wait_for(lambda: _open_jobs(engine) == 0, timeout_s=120, what="the photo jobs to finish")
         with engine.connect() as conn:
             assert_nothing_lost(conn, work.rec)
             final, _ = stored_files(photo_dir)
             assert photo_keys(conn) <= final
     finally:
         api.stop()
+        if worker is not None:
+            worker.stop()
     with Session(engine) as db:
         recover_photo_files(db, Settings(photo_dir=photo_dir), grace_s=0)  # nothing runs: orphans are orphans
         final, parts = stored_files(photo_dir)
