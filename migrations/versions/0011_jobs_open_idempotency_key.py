@@ -1,7 +1,7 @@
 """jobs: an idempotency key holds only while its job is open
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 
 Issue 14.3 (photos as jobs). A photo sent again while its job is queued or running finds that job;
 sent again after the job is done it makes a new job (which finds the stored photo by its bytes and
@@ -9,8 +9,8 @@ puts back its files if a crash lost them), so the key is unique among open jobs 
 """
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
