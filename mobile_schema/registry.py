@@ -21,6 +21,7 @@ from jsonschema.exceptions import ValidationError as SchemaError
 
 from core.errors import FieldError, fail, field_error
 from core.text import clean_document
+from mobile_schema.upgrades import upgrade_v1_to_v2
 
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -129,8 +130,25 @@ def _path(error: SchemaError) -> str:
     return ".".join(str(p) for p in error.absolute_path)
 
 
+def _own_message(error: SchemaError) -> FieldError | None:
+    """A rule across fields (form v2: a bound needs its value) says in its own words what is
+    missing: `x-message-ko` / `x-message-en` on the schema node that failed."""
+    own = error.schema if isinstance(error.schema, dict) else {}
+    if "x-message-ko" not in own:
+        return None
+    path = _path(error)
+    if error.validator == "required" and "'" in error.message:
+        path = ".".join(filter(None, [path, error.message.split("'")[1]]))
+    return field_error(path, own["x-message-ko"], own.get("x-message-en", own["x-message-ko"]))
+
+
 def translate(error: SchemaError) -> FieldError:
     """One jsonschema error → a field path with a Korean and an English message."""
+    return _own_message(error) or _keyword_message(error)
+
+
+def _keyword_message(error: SchemaError) -> FieldError:
+    """The message for the JSON Schema keyword that failed."""
     path = _path(error)
     kind, arg = error.validator, error.validator_value
     if kind == "required":
@@ -180,8 +198,9 @@ def load_shipped_schema(version: int) -> dict[str, Any]:
     return json.loads((files("mobile_schema") / f"report.v{version}.json").read_text(encoding="utf-8"))
 
 
-# Shipped upgrades: none yet (v1 is the first form). A v2 adds `UPGRADES[1] = upgrade_v1_to_v2`.
-SHIPPED_UPGRADES: dict[int, Upgrade] = {}
+# Shipped upgrades: `SHIPPED_UPGRADES[n]` turns a version-n payload into version n+1
+# (mobile_schema/upgrades.py says what each version added).
+SHIPPED_UPGRADES: dict[int, Upgrade] = {1: upgrade_v1_to_v2}
 
 
 @cache

@@ -90,6 +90,9 @@ class Review(Base):
     # [{"path": "toilet.door_clear_width_cm", "before": 85, "after": 90}, …]
     edits: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     confirmed: Mapped[list[str]] = mapped_column(JSONB, server_default="[]")
+    # A merge's choices field by field ({"toilet.door_clear_width_cm": "published" | "report"});
+    # fields not named follow the default: the report's value where it knows one (toilets.merge).
+    field_choices: Mapped[dict[str, str]] = mapped_column(JSONB, server_default="{}")
     # What a pending review would publish (the report payload with the edits applied).
     proposed_payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     second_review_reasons: Mapped[list[str]] = mapped_column(JSONB, server_default="[]")

@@ -7,7 +7,8 @@ Priority (higher first), documented in docs/moderation.md:
              + queue_duplicate_weight_hours if a possible duplicate was flagged at submission
 
 so old reports are never starved, districts with few published toilets (coverage gaps) move
-ahead, and possible duplicates are settled before a second copy can be published.
+ahead, and likely duplicates (on evidence, reports.duplicate_evidence) are settled before a
+second copy can be published. Claiming recomputes each claimed report's candidates.
 
 A claim sets `claimed_by_id` and `lease_expires_at` on the report row itself and moves it to
 `in_review`. Claiming locks candidate rows with `FOR UPDATE SKIP LOCKED`, and because the
@@ -33,6 +34,7 @@ from core.config import Settings
 from core.errors import fail, field_error
 from reports.duplicates import FLAGGED_REPORTS_SQL
 from reports.models import Report
+from reports.service import refresh_candidates
 from toilets.public import PUBLISHED_PER_DISTRICT_SQL
 
 CLAIMABLE_SQL = """
@@ -96,6 +98,8 @@ def claim_reports(db: Session, *, moderator: Account, count: int, settings: Sett
                      detail={"lease_expires_at": expires.isoformat()})
     db.expire_all()
     rows = db.scalars(select(Report).where(Report.id.in_(ids))).all()
+    for report in rows:  # toilets published and reports sent since it came in: its candidates afresh
+        refresh_candidates(db, report=report, settings=settings)
     order = {rid: i for i, rid in enumerate(ids)}
     return Claim(sorted(rows, key=lambda r: order[r.id]), expires)
 

@@ -16,6 +16,7 @@ from reports.models import Report
 from reports.representation import report_view
 from toilets.service import published_data
 from toilets.verdict import toilet_verdict
+from moderation.suggestions import suggested_decision
 
 
 def _usernames(db: Session, ids: set[int | None]) -> dict[int, str]:
@@ -35,7 +36,8 @@ def review_view(review: Review, names: dict[int, str]) -> dict[str, Any]:
         "reason_label": list({**REJECT_REASONS, **CHANGE_REQUESTS}[review.reason_code]) if review.reason_code else None,
         "public_layer_only": review.public_layer_only,
         "comment": review.comment, "message": review.message, "edits": review.edits,
-        "confirmed": review.confirmed, "second_review_reasons": review.second_review_reasons,
+        "confirmed": review.confirmed, "field_choices": review.field_choices or {},
+        "second_review_reasons": review.second_review_reasons,
         "second_reviewer": names.get(review.second_reviewer_id) if review.second_reviewer_id else None,
         "second_comment": review.second_comment,
         "second_decided_at": review.second_decided_at.isoformat() if review.second_decided_at else None,
@@ -62,6 +64,7 @@ def moderation_report_view(db: Session, report: Report, *, reference_radius_m: f
     view["reference"] = _reference_block(db, report, reference_radius_m)
     view["smart_seoul_map"] = smart_seoul_map_block(report.payload or {}, has_photo=bool(view["photos"]),
                                                     reference=view["reference"])
+    view["suggested_decision"] = suggested_decision(db, report)
     return view
 
 

@@ -24,6 +24,7 @@ class ReviewView(ResponseModel):
     message: str | None
     edits: list[dict[str, Any]] | None
     confirmed: list[str] | None
+    field_choices: dict[str, str] = {}  # a merge's choices field by field ("published" | "report")
     second_review_reasons: list[str] | None
     public_layer_only: bool | None = None
     second_reviewer: str | None = None
@@ -52,6 +53,25 @@ class SmartSeoulMapCheck(ResponseModel):
     fill: dict[str, str]
 
 
+class SuggestedToilet(ResponseModel):
+    id: str
+    name: str
+    status: str
+    verdict: str
+    version: int
+    floor: str | None
+
+
+class SuggestedDecision(ResponseModel):
+    """What the report asks for itself (form v2 `place.existing_toilet_id`): `merge` into that
+    toilet, or `retire` it with the volunteer's reason; `action` null when it was retired meanwhile."""
+    action: str | None
+    toilet_id: str
+    reason_ko: str | None
+    reason_en: str | None
+    toilet: SuggestedToilet
+
+
 class ModerationReportView(ReportView):
     """The report beside its volunteer's nickname, the claim and the reviews so far."""
     volunteer: str | None
@@ -61,6 +81,8 @@ class ModerationReportView(ReportView):
     # The nearest reference record (national public toilet data) within the match radius, or null.
     reference: ReferenceBlock | None = None
     smart_seoul_map: SmartSeoulMapCheck
+    # The report names the published toilet it is about (form v2): the console pre-selects this.
+    suggested_decision: SuggestedDecision | None = None
 
 
 class ClaimResult(ResponseModel):
@@ -83,6 +105,36 @@ class HeldClaims(ResponseModel):
 class Released(ResponseModel):
     id: int
     status: str
+
+
+class FieldSource(ResponseModel):
+    """The published version a value came from, and when it was published."""
+    version: int | None
+    at: Timestamp | None
+
+
+class MergeField(ResponseModel):
+    """One field of a merge: published (with its source) and reported values; which one the
+    merge takes by default and with the choices given (`chosen`), and the value it ends with."""
+    path: str
+    published: Any = None
+    published_source: FieldSource | None
+    report: Any = None
+    same: bool
+    default: str
+    chosen: str
+    result: Any = None
+
+
+class MergePreview(ResponseModel):
+    toilet_id: str
+    toilet_version: int
+    toilet_name: str
+    toilet_status: str
+    verdict_before: str
+    verdict_after: str
+    confirmed_kept: list[str]
+    fields: list[MergeField]
 
 
 class DecisionResult(ResponseModel):
@@ -111,6 +163,7 @@ class ModerationVocabulary(ResponseModel):
     report_statuses: list[CodeLabel]
     confirmable: list[CodeLabel]
     change_requests: list[CodeLabel]  # request_changes reason codes; the label is the default message
+    duplicate_evidence: list[CodeLabel] = []  # why a candidate is a likely duplicate
 
 
 class PendingReviews(ResponseModel):

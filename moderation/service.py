@@ -35,11 +35,13 @@ from mobile_schema.registry import SchemaRegistry
 from moderation.edits import apply_edits, touches_geometry
 from moderation.models import CHANGE_REQUESTS, REJECT_REASONS, Review
 from moderation.queue import clear_claim, lock_report, require_claim
+from moderation.suggestions import GONE_REASONS, named_toilet
 from moderation.rules import SecondReviewPolicy, second_review_reasons
 from reports.models import Report
 from reports.service import check_geometry
 from toilets.models import Toilet
-from toilets.service import create_toilet, published_data, retire_toilet, update_toilet
+from toilets.merge import check_choices
+from toilets.service import create_toilet, merge_plan, merged_result, published_data, retire_toilet, update_toilet
 from toilets.verdict import CONFIRMABLE, toilet_verdict
 
 DECISION_ACTIONS = ("approve", "merge", "request_changes", "reject", "retire")
@@ -97,6 +99,8 @@ class DecisionInput:
     # approve / merge: True publishes to the public layer only (not Smart Seoul Map), False to
     # both; None leaves a merged toilet's choice as it was (a new toilet: both).
     public_layer_only: bool | None = None
+    # merge: field path → "published" | "report" where the moderator overrides the default
+    field_choices: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,8 @@ class _Context:
 
 
 def _prepare_publication(ctx: _Context, review: Review, report: Report, given: DecisionInput) -> list[str]:
-    """approve / merge: the edited payload, its checks, and whether a second moderator must look."""
+    """approve / merge: the edited payload, its checks, and whether a second moderator must look.
+    A merge without `merge_into` goes into the toilet the report names (form v2)."""
     review.confirmed = _check_confirmed(given.confirmed)
     payload, diff = apply_edits(report.payload, given.edits or {})
     if diff:
@@ -121,15 +126,33 @@ def _prepare_publication(ctx: _Context, review: Review, report: Report, given: D
     review.edits = diff
     review.proposed_payload = payload
     review.public_layer_only = given.public_layer_only
-    target = lock_toilet(ctx.db, given.merge_into) if given.action == "merge" else None
-    review.toilet_id = target.id if target else None
-    new_verdict = toilet_verdict(published_data(payload), frozenset(review.confirmed))
-    return second_review_reasons(action=given.action, policy=ctx.policy,
-                                 published_verdict=target.verdict if target else None, new_verdict=new_verdict)
+    if given.action != "merge":
+        if given.field_choices:
+            raise fail("invalid_decision", field_error("field_choices", "필드별 선택은 병합에만 씁니다.",
+                                                       "field_choices are for a merge only."))
+        new_verdict = toilet_verdict(published_data(payload), frozenset(review.confirmed))
+        return second_review_reasons(action=given.action, policy=ctx.policy, published_verdict=None,
+                                     new_verdict=new_verdict)
+    target = lock_toilet(ctx.db, given.merge_into or named_toilet(report))
+    review.toilet_id = target.id
+    problems = check_choices(given.field_choices, {f.path for f in merge_plan(target, payload)})
+    if problems:
+        raise fail("invalid_decision", *[field_error(path, ko, en) for path, ko, en in problems])
+    review.field_choices = dict(given.field_choices or {})
+    # the verdict the toilet would have: merged field by field, with the confirmations it keeps
+    data, _, confirmed = merged_result(target, payload, choices=review.field_choices,
+                                       confirmed=frozenset(review.confirmed))
+    return second_review_reasons(action="merge", policy=ctx.policy, published_verdict=target.verdict,
+                                 new_verdict=toilet_verdict(data, confirmed))
 
 
 def _prepare_retirement(ctx: _Context, review: Review, report: Report, given: DecisionInput) -> list[str]:
-    target = lock_toilet(ctx.db, given.toilet_id, path="toilet_id")
+    """retire: the toilet given, or the one the report says is gone (form v2), whose answer is
+    the reason when the moderator writes none."""
+    target = lock_toilet(ctx.db, given.toilet_id or named_toilet(report), path="toilet_id")
+    gone = ((report.payload or {}).get("place") or {}).get("existing_toilet_gone")
+    if not review.comment and gone in GONE_REASONS and str(target.id) == named_toilet(report):
+        review.comment = " / ".join(GONE_REASONS[gone])
     if not review.comment:
         raise fail("invalid_decision", field_error("comment", "폐쇄 사유를 적어 주세요.", "Give the reason for retiring."))
     review.toilet_id = target.id
@@ -245,7 +268,8 @@ def _publish(db: Session, *, review: Review, report: Report | None, actor: Accou
         assert review.proposed_payload is not None and report is not None
         toilet = lock_toilet(db, review.toilet_id)
         update_toilet(db, toilet=toilet, payload=review.proposed_payload, report_id=report.id,
-                      review_id=review.id, confirmed=confirmed, border_tolerance_m=tolerance)
+                      review_id=review.id, confirmed=confirmed, border_tolerance_m=tolerance,
+                      choices=review.field_choices or None)
         report.status = "merged"
         op = "toilet.update"
     else:  # retire
@@ -333,6 +357,31 @@ def second_review(db: Session, *, review_id: int, moderator: Account, outcome: s
         record_audit(db, actor_id=moderator.id, action=f"report.second_review_{outcome}", object_type="report",
                      object_id=report.id, reason=comment, detail={"review_id": review.id, "status": report.status})
     return Decision(review, report, toilet, outcome == "confirm")
+
+
+def merge_preview(db: Session, *, report: Report, toilet_id: str | None) -> dict[str, Any]:
+    """What merging the report (as sent, before any edits) into a published toilet would do:
+    each field's published value with the version and date it came from, the report's, the
+    default choice, and the verdict before and after. `toilet_id` defaults to the toilet the
+    report names (form v2)."""
+    target_id = toilet_id or named_toilet(report)
+    if not target_id:
+        raise fail("invalid_query", field_error("toilet_id", "병합할 게시 화장실을 골라 주세요.",
+                                                "Choose the published toilet to merge into."))
+    try:
+        tid = uuid.UUID(str(target_id))
+    except ValueError:
+        raise fail("invalid_query", field_error("toilet_id", "화장실 번호 형식이 올바르지 않습니다.",
+                                                "Not a toilet id (UUID).")) from None
+    toilet = db.get(Toilet, tid)
+    if toilet is None:
+        raise fail("toilet_not_found", field_error("toilet_id", "없는 화장실입니다.", "No such toilet."))
+    fields = merge_plan(toilet, report.payload)
+    data, _, confirmed = merged_result(toilet, report.payload)
+    return {"toilet_id": str(toilet.id), "toilet_version": toilet.version, "toilet_name": toilet.name,
+            "toilet_status": toilet.status, "verdict_before": toilet.verdict,
+            "verdict_after": toilet_verdict(data, confirmed), "confirmed_kept": sorted(toilet.confirmed or []),
+            "fields": [f.as_json() for f in fields]}
 
 
 def pending_reviews(db: Session) -> list[Review]:

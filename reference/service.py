@@ -32,6 +32,35 @@ def nearest_reference(db: Session, *, lon: float, lat: float, radius_m: float) -
     return {**dict(row), "flags": list(row["flags"]), "source": SOURCE}
 
 
+def reference_records_at(db: Session, points: list[tuple[float, float]], *, radius_m: float) -> list[str | None]:
+    """For each (lon, lat), the management number of the nearest reference record with a usable
+    point within `radius_m` metres, or None (one statement for all the points)."""
+    if not points:
+        return []
+    rows = db.execute(text("""
+        SELECT p.i, (SELECT r.management_no FROM reference_toilets r
+                      WHERE r.location IS NOT NULL AND ST_DWithin(r.location, p.g, :deg)
+                        AND ST_DWithin(r.location::geography, p.g::geography, :radius)
+                      ORDER BY ST_Distance(r.location::geography, p.g::geography), r.id LIMIT 1) AS no
+          FROM (SELECT i, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS g
+                  FROM unnest(CAST(:lons AS float8[]), CAST(:lats AS float8[])) WITH ORDINALITY AS u(lon, lat, i)) p
+         ORDER BY p.i"""), {"lons": [p[0] for p in points], "lats": [p[1] for p in points], "radius": radius_m,
+                            "deg": tolerance_deg(radius_m)}).all()
+    return [r.no for r in rows]
+
+
+def references_matched_to(db: Session, toilet_ids: list[str]) -> dict[str, str]:
+    """Published toilet id → the management number of the reference record matched to it
+    (`match_status = 'matched'`), for the toilets that have one."""
+    if not toilet_ids:
+        return {}
+    rows = db.execute(text("""
+        SELECT candidate_toilet_id::text AS toilet_id, min(management_no) AS no FROM reference_toilets
+         WHERE match_status = 'matched' AND candidate_toilet_id::text = ANY(:ids) GROUP BY candidate_toilet_id"""),
+        {"ids": list(toilet_ids)}).all()
+    return {r.toilet_id: r.no for r in rows}
+
+
 def reference_counts(db: Session) -> dict[str, Any]:
     """How many records, per match status and per flag (the CLI's `reference status`)."""
     total, without_point = db.execute(text(

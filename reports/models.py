@@ -118,7 +118,8 @@ class ReportPhoto(Base):
 
 
 class DuplicateCandidate(Base):
-    """A published toilet or pending report near a report, found when it was submitted."""
+    """A published toilet or pending report near a report, found when it was submitted (or last
+    revised or claimed): a likely duplicate on evidence, or only nearby (reports.duplicates)."""
 
     __tablename__ = "report_duplicate_candidates"
     __table_args__ = (CheckConstraint("candidate_type IN ('toilet', 'report')", name="candidate_type_known"),)
@@ -130,6 +131,9 @@ class DuplicateCandidate(Base):
     name_similarity: Mapped[float] = mapped_column(Float)
     same_floor: Mapped[bool | None] = mapped_column(Boolean)
     candidate_name: Mapped[str] = mapped_column(String(200))
+    likely: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    # why it is a likely duplicate: same_toilet_named | same_reference | similar_name_close
+    evidence: Mapped[list[str]] = mapped_column(JSONB, server_default="[]")
 
 
 class ReportRevision(Base):

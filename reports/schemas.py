@@ -16,13 +16,16 @@ class DistrictRef(ResponseModel):
 
 
 class DuplicateCandidate(ResponseModel):
-    """A published toilet or a pending report near this one (nearest first)."""
+    """A published toilet or a pending report near this one (nearest first): a likely duplicate
+    on evidence (`evidence`: same_toilet_named, same_reference, similar_name_close), or only nearby."""
     type: Literal["toilet", "report"]
     id: str
     name: str
     distance_m: float
     name_similarity: float
     same_floor: bool | None
+    likely_duplicate: bool = False
+    evidence: list[str] = []
 
 
 class FieldWarning(ResponseModel):

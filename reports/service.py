@@ -29,8 +29,9 @@ from geo.districts import DISTRICTS, district_in_address, normalise_district_nam
 from geo.service import locate_point
 from geo.validation import RouteRules, check_obstacles, check_point, check_route
 from mobile_schema.registry import SchemaRegistry
-from reports.duplicates import Candidate, find_candidates
+from reports.duplicates import Candidate, ReportPlace, find_candidates
 from reports.models import PENDING_STATUSES, DuplicateCandidate, Report, ReportRevision
+from toilets.public import toilet_summary
 
 
 def body_fingerprint(body: dict[str, Any]) -> str:
@@ -110,6 +111,23 @@ def check_geometry(db: Session, payload: dict[str, Any], settings: Settings) -> 
     return CheckedPlace(place.district_code, mismatch, warnings)
 
 
+def check_existing_toilet(db: Session, payload: dict[str, Any]) -> None:
+    """`place.existing_toilet_id` (form v2) must name a published toilet still on the map: the
+    report updates it (or says it is gone), so an unknown or retired one is refused at the field."""
+    toilet_id = (payload.get("place") or {}).get("existing_toilet_id")
+    if toilet_id is None:
+        return
+    found = toilet_summary(db, toilet_id)
+    if found is None:
+        raise fail("invalid_report", field_error(
+            "place.existing_toilet_id", "지도에 없는 화장실 번호입니다. 근처 화장실 목록에서 다시 골라 주세요.",
+            "No published toilet has this id. Choose again from the toilets nearby."))
+    if found["status"] != "active":
+        raise fail("invalid_report", field_error(
+            "place.existing_toilet_id", "이미 지도에서 내려간(폐쇄된) 화장실입니다. 새 화장실로 제보해 주세요.",
+            "This toilet was already taken off the map (retired). Report it as a new toilet."))
+
+
 def derived_columns(payload: dict[str, Any], checked: CheckedPlace) -> dict[str, Any]:
     """The normalised columns a (latest-version) payload gives a report row."""
     loc, place = payload["location"], payload["place"]
@@ -144,7 +162,7 @@ def submit_report(
 
     payload = registry.upgrade(body)
     checked = check_geometry(db, payload, settings)
-    loc = payload["location"]
+    check_existing_toilet(db, payload)
     values = dict(
         volunteer_id=volunteer.id,
         client_submission_id=submission_id,
@@ -162,9 +180,7 @@ def submit_report(
         assert existing is not None
         return _replay(db, existing, fingerprint)
 
-    candidates = find_candidates(db, lon=loc["lon"], lat=loc["lat"], name=values["name"], floor=values["floor"],
-                                 radius_m=settings.duplicate_radius_m, exclude_report_id=report.id)
-    _store_candidates(db, report.id, candidates)
+    candidates = refresh_candidates(db, report=report, settings=settings)
     return Submission(report, True, _as_returned(candidates), checked.warnings)
 
 
@@ -193,12 +209,28 @@ def _replay(db: Session, existing: Report, fingerprint: str) -> Submission:
     return Submission(existing, False, stored_candidates(db, existing.id), [])
 
 
+def refresh_candidates(db: Session, *, report: Report, settings: Settings) -> list[Candidate]:
+    """Find the report's duplicate candidates afresh and store them in place of the old ones
+    (on submission, revision, and when a moderator claims it: toilets may have been published
+    and reports sent meanwhile)."""
+    payload = report.payload or {}
+    loc, place = payload.get("location") or {}, payload.get("place") or {}
+    candidates = find_candidates(db, place=ReportPlace(
+        lon=float(loc["lon"]), lat=float(loc["lat"]), name=report.name, floor=report.floor,
+        building_name=report.building_name, existing_toilet_id=place.get("existing_toilet_id")),
+        radius_m=settings.duplicate_radius_m, exclude_report_id=report.id)
+    db.execute(delete(DuplicateCandidate).where(DuplicateCandidate.report_id == report.id))
+    _store_candidates(db, report.id, candidates)
+    return candidates
+
+
 def _store_candidates(db: Session, report_id: int, candidates: list[Candidate]) -> None:
     if candidates:
         db.execute(pg_insert(DuplicateCandidate), [
             {"report_id": report_id, "candidate_type": c.candidate_type, "candidate_id": c.candidate_id,
              "distance_m": c.distance_m, "name_similarity": c.name_similarity, "same_floor": c.same_floor,
-             "candidate_name": c.candidate_name} for c in candidates])
+             "candidate_name": c.candidate_name, "likely": c.likely, "evidence": list(c.evidence)}
+            for c in candidates])
 
 
 def stored_candidates(db: Session, report_id: int) -> list[dict[str, Any]]:
@@ -207,7 +239,8 @@ def stored_candidates(db: Session, report_id: int) -> list[dict[str, Any]]:
                                 DuplicateCandidate.candidate_id)).all()
     return [{"type": r.candidate_type, "id": r.candidate_id, "name": r.candidate_name,
              "distance_m": round(r.distance_m, 1), "name_similarity": round(r.name_similarity, 3),
-             "same_floor": r.same_floor} for r in rows]
+             "same_floor": r.same_floor, "likely_duplicate": bool(r.likely), "evidence": list(r.evidence or [])}
+            for r in rows]
 
 
 def get_report_for(db: Session, *, report_id: int, account: Account) -> Report:
@@ -253,7 +286,7 @@ def submit_revision(
         raise fail("report_not_awaiting_changes", status=report.status)
     payload = registry.upgrade(body)
     checked = check_geometry(db, payload, settings)
-    loc = payload["location"]
+    check_existing_toilet(db, payload)
     report.revision += 1
     db.add(ReportRevision(report_id=report.id, revision=report.revision, client_submission_id=submission_id,
                           body_sha256=fingerprint, raw_payload=body, payload=payload))
@@ -263,11 +296,8 @@ def submit_revision(
         setattr(report, column, value)
     report.status = "queued"
     report.updated_at = func.now()
-    db.execute(delete(DuplicateCandidate).where(DuplicateCandidate.report_id == report.id))
     db.flush()
-    candidates = find_candidates(db, lon=loc["lon"], lat=loc["lat"], name=report.name, floor=report.floor,
-                                 radius_m=settings.duplicate_radius_m, exclude_report_id=report.id)
-    _store_candidates(db, report.id, candidates)
+    candidates = refresh_candidates(db, report=report, settings=settings)
     record_audit(db, actor_id=volunteer.id, action="report.revise", object_type="report", object_id=report.id,
                  detail={"revision": report.revision})
     db.refresh(report)

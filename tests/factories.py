@@ -59,6 +59,18 @@ def report_body(**overrides: Any) -> dict[str, Any]:
         },
         "notes": None,
     }
+    return _override(body, overrides)
+
+
+def report_body_v2(**overrides: Any) -> dict[str, Any]:
+    """The same report as form v2 sends it (every field v2 added unknown unless overridden),
+    e.g. report_body_v2(**{"toilet.door_clear_width_cm_bound": "at_least"})."""
+    from mobile_schema.upgrades import upgrade_v1_to_v2
+
+    return _override(upgrade_v1_to_v2(report_body()), overrides)
+
+
+def _override(body: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     for dotted, value in overrides.items():
         target = body
         *parents, last = dotted.split(".")

@@ -66,6 +66,12 @@ class Toilet(Base):
     # Why: one reason per criterion (toilets.verdict.assess, `Reason.as_json`), stored with the
     # verdict it explains so readers never recompute it from data a later rule might judge otherwise.
     verdict_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    # Where each known field of `data` came from: {"toilet.door_clear_width_cm": {"version": 2,
+    # "at": "…"}}. A merge keeps a published value the new report left unknown, and its source
+    # (toilets.merge).
+    field_sources: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    # The criteria moderators confirmed by eye (toilets.verdict.CONFIRMABLE), kept across merges.
+    confirmed: Mapped[list[str]] = mapped_column(JSONB, server_default="[]")
     last_verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -102,6 +108,8 @@ class ToiletVersion(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONB)
     verdict: Mapped[str] = mapped_column(String(24))
     verdict_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    field_sources: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    confirmed: Mapped[list[str]] = mapped_column(JSONB, server_default="[]")
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     review_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("reviews.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

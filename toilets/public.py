@@ -187,11 +187,12 @@ def _jsonable(row: Any) -> dict[str, Any]:
 # For other domains' queries that must join the published layer in one statement (duplicate
 # search, the moderation queue's district gaps): the SQL about `toilets` is written here, by
 # its owner. Bind parameters: :lon, :lat (the point), :deg (an index pre-filter in degrees),
-# :radius (metres), :name (for trigram similarity). Columns: kind, id, name, floor, dist, sim.
+# :radius (metres), :name (for trigram similarity). Columns: kind, id, name, floor, dist, sim,
+# building_name, names_toilet (NULL: a toilet names no other toilet).
 ACTIVE_TOILETS_NEAR_SQL = """
     SELECT 'toilet' AS kind, t.id::text AS id, t.name, t.floor,
            ST_Distance(t.location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS dist,
-           similarity(t.name, :name) AS sim
+           similarity(t.name, :name) AS sim, t.building_name, NULL::text AS names_toilet
       FROM toilets t
      WHERE t.status = 'active'
        AND ST_DWithin(t.location, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :deg)
@@ -213,6 +214,19 @@ def active_toilets_around(db: Session, *, lon: float, lat: float, radius_m: floa
          WHERE t.status = 'active'
            AND ST_DWithin(t.location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :r)"""),
         {"lon": lon, "lat": lat, "r": radius_m}).mappings()]
+
+
+def toilet_summary(db: Session, toilet_id: str) -> dict[str, Any] | None:
+    """A published toilet's id, name, status, verdict, version and floor (active or retired), or
+    None when there is no such toilet (or `toilet_id` is not a UUID)."""
+    try:
+        tid = uuid.UUID(str(toilet_id))
+    except ValueError:
+        return None
+    row = db.execute(text("""SELECT t.id::text AS id, t.name, t.status, t.verdict, t.version, t.floor,
+                                    t.building_name, t.district_code FROM toilets t WHERE t.id = :id"""),
+                     {"id": tid}).mappings().one_or_none()
+    return dict(row) if row is not None else None
 
 
 def is_main_photo(db: Session, name: str) -> bool:

@@ -21,9 +21,10 @@ class LineGeometry(ResponseModel):
 
 
 class VerdictRule(ResponseModel):
-    op: Literal[">=", "<=", "in", "not_in"]
+    op: Literal[">=", "<=", "between", "in", "not_in"]
     value: float | str | bool | list[float] | list[str] = Field(
-        description="the threshold in `unit`, [width, depth], or the accepted (in) / refused (not_in) codes")
+        description="the threshold in `unit`, [width, depth], [low, high] (between), or the accepted (in) / "
+                    "refused (not_in) codes")
     unit: Literal["cm", "%"] | None
     disqualifying: float | list[str] | None = Field(
         description="beyond this limit (or with these codes) the toilet is not accessible")
@@ -38,12 +39,14 @@ class ReasonText(ResponseModel):
 class VerdictReason(ResponseModel):
     """One criterion of the verdict (docs/finder.md): what was measured, the rule, the outcome."""
     criterion: Literal["arrangement", "step_free", "ramp_slope", "lift", "door_clear_width", "door_type",
-                       "threshold", "turning_space", "grab_bars", "emergency_bell"]
+                       "threshold", "turning_space", "grab_bars", "emergency_bell", "seat_height",
+                       "grab_bar_height", "emergency_bell_height", "washbasin_knee_clearance"]
     outcome: Literal["met", "failed", "unknown", "confirmed"] = Field(
         description="confirmed: not measured, confirmed as met by a moderator")
     caps: Literal["not_accessible", "unknown", "partially_accessible"] | None = Field(
         description="the best verdict this outcome allows; null: it does not hold the verdict down")
-    measured: dict[str, Any] = Field(description="the form fields read, as stored; unknown stays null")
+    measured: dict[str, Any] = Field(description="the form fields read, as stored; unknown stays null; a "
+                                     "measurement's bound (`<field>_bound`: at_least | at_most) where it has one")
     rule: VerdictRule
     text: ReasonText
 

@@ -20,6 +20,7 @@ from core.errors import fail, field_error
 from geo.service import locate_point
 from reports.photos import public_photo_files
 from toilets.changelog import append_change
+from toilets.merge import Choice, merge_fields, merged_data, sources_of
 from toilets.models import Toilet, ToiletRoute, ToiletVersion
 from toilets.verdict import assess
 
@@ -29,11 +30,19 @@ PUBLISHED_GROUPS = ("place", "toilet", "access_route")
 PHOTO_DISPLAY_ORDER = ("entrance", "door", "interior", "route", "other")
 
 
+# What a report says about itself, not about the place (form v2): never published.
+REPORT_ONLY_FIELDS = {"place": ("existing_toilet_id", "existing_toilet_gone")}
+
+
 def published_data(payload: dict[str, Any]) -> dict[str, Any]:
     """The part of a (latest-version) report payload a toilet publishes: place, toilet, access
-    route without its geometry (that lives in toilet_routes). Unknown stays null."""
+    route without its geometry (that lives in toilet_routes), and without what the report says
+    about itself (REPORT_ONLY_FIELDS: the toilet it names). Unknown stays null."""
     data = {group: copy.deepcopy(payload.get(group) or {}) for group in PUBLISHED_GROUPS}
     data["access_route"].pop("path", None)
+    for group, fields in REPORT_ONLY_FIELDS.items():
+        for field in fields:
+            data[group].pop(field, None)
     return data
 
 
@@ -56,12 +65,14 @@ def create_toilet(
     data = published_data(payload)
     place = data["place"]
     assessment = assess(data, confirmed)
+    now = verified_at or datetime.now(UTC)
     toilet = Toilet(
         version=1, status="active", name=place["name"].strip(), building_name=place.get("building_name"),
         floor=place.get("floor"), district_code=_district(db, lon, lat, border_tolerance_m),
         location=from_shape(Point(lon, lat), srid=4326), data=data,
         verdict=assessment.verdict, verdict_reasons=assessment.reasons_json(),
-        last_verified_at=verified_at or datetime.now(UTC),
+        field_sources=sources_of(data, version=1, at=now.isoformat()), confirmed=sorted(confirmed),
+        last_verified_at=now,
     )
     db.add(toilet)
     db.flush()
@@ -77,17 +88,39 @@ def create_toilet(
     return toilet
 
 
+def merge_plan(toilet: Toilet, payload: dict[str, Any], choices: dict[str, Choice] | None = None):
+    """What merging `payload` into the toilet would do, field by field (toilets.merge)."""
+    return merge_fields(toilet.data or {}, published_data(payload), sources=toilet.field_sources or {},
+                        choices=choices)
+
+
+def merged_result(toilet: Toilet, payload: dict[str, Any], *, choices: dict[str, Choice] | None = None,
+                  confirmed: frozenset[str] = frozenset(), version: int | None = None,
+                  at: str = "") -> tuple[dict[str, Any], dict[str, Any], frozenset[str]]:
+    """The toilet's data after the merge, its fields' sources, and the confirmations it carries
+    (the published ones and the new ones: a moderator's confirmation survives merges)."""
+    fields = merge_plan(toilet, payload, choices)
+    data, sources = merged_data(toilet.data or {}, published_data(payload), fields,
+                                version=version if version is not None else toilet.version + 1, at=at,
+                                sources=toilet.field_sources or {})
+    return data, sources, frozenset(toilet.confirmed or ()) | confirmed
+
+
 def update_toilet(
     db: Session, *, toilet: Toilet, payload: dict[str, Any], report_id: int | None, review_id: int | None,
     confirmed: frozenset[str] = frozenset(), verified_at: datetime | None = None, border_tolerance_m: float = 50.0,
+    choices: dict[str, Choice] | None = None,
 ) -> Toilet:
-    """A new version from a (merged or edited) report payload; the route follows the payload:
-    a path replaces the old one, no path keeps the published route."""
+    """A new version from a (merged or edited) report payload, merged field by field into what
+    is published (toilets.merge: what the report leaves unknown keeps its published value and
+    source; `choices` override that per field); confirmations accumulate. The route follows the
+    payload: a path replaces the old one, no path keeps the published route."""
     if toilet.status != "active":
         raise fail("toilet_retired")
     lon, lat = _point(payload)
-    data = published_data(payload)
     now = verified_at or datetime.now(UTC)
+    data, sources, confirmed = merged_result(toilet, payload, choices=choices, confirmed=confirmed,
+                                             at=now.isoformat())
     toilet.version += 1
     toilet.name = data["place"]["name"].strip()
     toilet.building_name = data["place"].get("building_name")
@@ -95,6 +128,8 @@ def update_toilet(
     toilet.district_code = _district(db, lon, lat, border_tolerance_m)
     toilet.location = from_shape(Point(lon, lat), srid=4326)
     toilet.data = data
+    toilet.field_sources = sources
+    toilet.confirmed = sorted(confirmed)
     assessment = assess(data, confirmed)
     toilet.verdict = assessment.verdict
     toilet.verdict_reasons = assessment.reasons_json()
@@ -169,7 +204,8 @@ def _snapshot(db: Session, toilet: Toilet, path: dict[str, Any] | None, report_i
     db.add(ToiletVersion(
         toilet_id=toilet.id, version=toilet.version, status=toilet.status, name=toilet.name,
         location=toilet.location, route_path=from_shape(LineString(path["coordinates"]), srid=4326) if path else None,
-        data=toilet.data, verdict=toilet.verdict, verdict_reasons=toilet.verdict_reasons, report_id=report_id, review_id=review_id,
+        data=toilet.data, verdict=toilet.verdict, verdict_reasons=toilet.verdict_reasons, report_id=report_id,
+        review_id=review_id, field_sources=toilet.field_sources, confirmed=toilet.confirmed,
     ))
     db.flush()
 

@@ -14,6 +14,18 @@ access routes, entrances and ramps):
 | grab bars | 대변기 양옆 수평손잡이 (한쪽은 회전식 가능) | toilet.grab_bars == both_sides (grab_bar_foldable read too) |
 | emergency bell | 비상호출벨, 바닥면 근처에서도 이용 가능 | toilet.emergency_bell == reachable_from_floor |
 | lift, if the route needs one | 승강기 운행 | access_route.elevator != out_of_service (step_free read too) |
+| seat height | 대변기 좌대 높이 바닥면으로부터 0.4 m 이상 0.45 m 이하 | toilet.seat_height_cm 40–45 |
+| grab bar height | 수평손잡이 바닥면으로부터 0.6 m 이상 0.7 m 이하 | toilet.grab_bar_height_cm 60–70 |
+| emergency bell height | 비상용 벨 바닥면으로부터 0.6 m와 0.9 m 사이 | toilet.emergency_bell_height_cm 60–90 |
+| washbasin knee clearance | 세면대 하단 높이 바닥면으로부터 0.65 m 이상 | toilet.washbasin_knee_clearance_cm ≥ 65 |
+
+Bounds (form v2): a measurement may carry `<field>_bound` = `at_least` | `at_most` (null: exact).
+A bounded value counts only where the bound decides the rule: "at least 90" meets the 90 cm door
+rule, "at most 85" fails it, "at least 80" leaves it unknown (and so does "at most 95"); the
+reason shows the bound ("출입문 유효폭 90 cm 이상 ≥ 90 cm"). The four rows added with form v2 (seat,
+grab bar and bell heights, knee clearance) are reported, and a measured failure caps the verdict
+at `partially_accessible`, but an unmeasured one caps nothing (`UNCOUNTED_WHEN_UNKNOWN`): v1
+phones cannot send them.
 
 Outcome:
 - `not_accessible`: no accessible toilet (`arrangement: none`), a route with steps (`step_free: no`),
@@ -90,6 +102,10 @@ TURNING_CM = 150
 DOOR_TYPES_MET = ("automatic", "sliding", "hinged_outward", "folding")
 # Passable, no leaf in the stall, but no door the rule describes (no lock, no privacy).
 DOOR_TYPES_PASSABLE = ("curtain", "none")
+SEAT_HEIGHT_CM = (40, 45)
+GRAB_BAR_HEIGHT_CM = (60, 70)
+BELL_HEIGHT_CM = (60, 90)
+KNEE_CLEARANCE_MIN_CM = 65
 
 
 # The verdicts a criterion's outcome can cap the toilet at, strongest first: the verdict is the
@@ -107,8 +123,16 @@ CRITERIA_LABELS: dict[str, tuple[str, str]] = {
     "turning_space": ("휠체어 회전 공간", "Wheelchair turning space"),
     "grab_bars": ("대변기 손잡이", "Grab bars"),
     "emergency_bell": ("비상벨", "Emergency bell"),
+    "seat_height": ("변기 높이", "Seat height"),
+    "grab_bar_height": ("손잡이 높이", "Grab bar height"),
+    "emergency_bell_height": ("비상벨 높이", "Emergency bell height"),
+    "washbasin_knee_clearance": ("세면대 아래 무릎 공간", "Knee clearance under the washbasin"),
 }
 CRITERIA = tuple(CRITERIA_LABELS)
+# Criteria that, left unmeasured, are reported unknown but hold the verdict at nothing: only a
+# measured ramp, a broken lift or a measured height outside its rule counts.
+UNCOUNTED_WHEN_UNKNOWN = ("ramp_slope", "lift", "seat_height", "grab_bar_height", "emergency_bell_height",
+                          "washbasin_knee_clearance")
 OUTCOMES = ("met", "failed", "unknown", "confirmed")
 
 # What a confirmation says was seen (the confirmed text names the rule, not a number nobody measured).
@@ -146,7 +170,7 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
 
 @dataclass(frozen=True)
 class Rule:
-    """What a criterion's value is held against: `op` (>=, <=, in, not_in) and `value` (a number
+    """What a criterion's value is held against: `op` (>=, <=, between, in, not_in) and `value` (a number
     in `unit`, or the accepted/refused codes); `disqualifying`: beyond it the toilet is not
     accessible; `alternative`: another rule that meets the criterion too (a large stall)."""
     op: str
@@ -175,6 +199,10 @@ RULES: dict[str, Rule] = {
                           alternative=Rule(">=", [STALL_MIN_WIDTH_CM, STALL_MIN_DEPTH_CM], "cm")),
     "grab_bars": Rule("in", ["both_sides"]),
     "emergency_bell": Rule("in", ["reachable_from_floor"]),
+    "seat_height": Rule("between", list(SEAT_HEIGHT_CM), "cm"),
+    "grab_bar_height": Rule("between", list(GRAB_BAR_HEIGHT_CM), "cm"),
+    "emergency_bell_height": Rule("between", list(BELL_HEIGHT_CM), "cm"),
+    "washbasin_knee_clearance": Rule(">=", KNEE_CLEARANCE_MIN_CM, "cm"),
 }
 assert set(RULES) == set(CRITERIA)
 
@@ -222,6 +250,37 @@ def _num(v: Any) -> str:
     return str(round(v, 2)) if isinstance(v, float) else str(v)
 
 
+# A measurement's bound (form v2 `<field>_bound`; null: the number is exact), in words.
+BOUND_WORDS: dict[str, tuple[str, str]] = {"at_least": ("이상", "at least"), "at_most": ("이하", "at most")}
+_INF = float("inf")
+
+
+def _interval(value: float, bound: str | None) -> tuple[float, float]:
+    """What a measurement says the true value is within: exact, at least, at most."""
+    if bound == "at_least":
+        return value, _INF
+    if bound == "at_most":
+        return -_INF, value
+    return value, value
+
+
+def _quantity(value: Any, bound: str | None, unit: str | None) -> tuple[str, str]:
+    """'90 cm', or with its bound '90 cm 이상' / 'at least 90 cm'."""
+    base = f"{_num(value)} {unit}" if unit else _num(value)
+    if bound in BOUND_WORDS:
+        ko, en = BOUND_WORDS[bound]
+        return f"{base} {ko}", f"{en} {base}"
+    return base, base
+
+
+def _with_bound(field: str, value: Any, bound: Any) -> dict[str, Any]:
+    """The fields a measurement was read from: the value, and its bound where it has one."""
+    measured = {field: value}
+    if bound is not None:
+        measured[field + "_bound"] = bound
+    return measured
+
+
 def _words(criterion: str, code: Any) -> tuple[str, str]:
     return VALUE_LABELS[criterion].get(code, (str(code), str(code)))
 
@@ -266,27 +325,68 @@ class _Builder:
             outcome, caps = "failed", "partially_accessible"
         self.add(criterion, outcome, caps, measured, f"{ko}: {word_ko}", f"{en}: {word_en}")
 
-    def measured(self, criterion: str, field: str, value: Any, *, at_least: bool, limit: float, hard: float | None,
-                 unknown_caps: Verdict | None, shown_limit: str | None = None, suffix: str = "") -> None:
-        """A length or slope held against `limit` (≥ or ≤); beyond `hard` it disqualifies."""
-        measured = {field: value}
+    def _reading(self, criterion: str, field: str, group: Mapping[str, Any],
+                 unknown_caps: Verdict | None) -> tuple[Any, Any, dict[str, Any], str, str, str | None] | None:
+        """A measurement, its bound, what was read, the criterion's words and unit; None (and the
+        reason added as unknown) when it was not measured."""
+        value, bound = group.get(field), group.get(field + "_bound")
+        measured = _with_bound(field, value, bound)
         if value is None:
             self.unknown(criterion, unknown_caps, measured)
-            return
+            return None
         ko, en = CRITERIA_LABELS[criterion]
-        unit = RULES[criterion].unit
-        ok = value >= limit if at_least else value <= limit
-        beyond_hard = hard is not None and (value < hard if at_least else value > hard)
+        return value, bound, measured, ko, en, RULES[criterion].unit
+
+    def measured(self, criterion: str, field: str, group: Mapping[str, Any], *, at_least: bool, limit: float,
+                 hard: float | None, unknown_caps: Verdict | None, shown_limit: str | None = None,
+                 suffix: str = "") -> None:
+        """`group[field]`, a length or slope, held against `limit` (≥ or ≤); beyond `hard` it
+        disqualifies. With a bound (`group[field + "_bound"]`) it decides only where the whole
+        range the bound allows is on one side of the rule."""
+        read = self._reading(criterion, field, group, unknown_caps)
+        if read is None:
+            return
+        value, bound, measured, ko, en, unit = read
+        low, high = _interval(value, bound)
+        ok = low >= limit if at_least else high <= limit
+        failed = high < limit if at_least else low > limit
+        qty_ko, qty_en = _quantity(value, bound, unit)
+        rule_text = f"{shown_limit or _num(limit)} {unit}{suffix}"
+        if not ok and not failed:  # a bound on the wrong side of the rule: it does not tell
+            self.unknown(criterion, unknown_caps, measured, f" ({qty_ko}, 기준 {rule_text})",
+                         f" ({qty_en}, rule {rule_text})")
+            return
+        beyond_hard = hard is not None and (high < hard if at_least else low > hard)
         sign = (">=" if ok else "<") if at_least else ("<=" if ok else ">")
         sign = {">=": "≥", "<=": "≤"}.get(sign, sign)
-        base = f"{_num(value)} {unit} {sign} {shown_limit or _num(limit)} {unit}{suffix}"
         note_ko = note_en = ""
         if beyond_hard:
             word_ko, word_en = ("미만", "under") if at_least else ("초과", "over")
             note_ko = f" ({_num(hard)} {unit} {word_ko}: 접근 불가)"
             note_en = f" ({word_en} {_num(hard)} {unit}: not accessible)"
         caps: Verdict | None = "not_accessible" if beyond_hard else (None if ok else "partially_accessible")
-        self.add(criterion, "met" if ok else "failed", caps, measured, f"{ko} {base}{note_ko}", f"{en} {base}{note_en}")
+        self.add(criterion, "met" if ok else "failed", caps, measured, f"{ko} {qty_ko} {sign} {rule_text}{note_ko}",
+                 f"{en} {qty_en} {sign} {rule_text}{note_en}")
+
+    def ranged(self, criterion: str, field: str, t: Mapping[str, Any], low: float, high: float) -> None:
+        """A height that must lie within [low, high]; a measured failure caps at partially
+        accessible, an unmeasured one caps nothing (UNCOUNTED_WHEN_UNKNOWN)."""
+        read = self._reading(criterion, field, t, None)
+        if read is None:
+            return
+        value, bound, measured, ko, en, unit = read
+        at_low, at_high = _interval(value, bound)
+        qty_ko, qty_en = _quantity(value, bound, unit)
+        rule_ko, rule_en = f"기준 {_num(low)}~{_num(high)} {unit}", f"rule {_num(low)}–{_num(high)} {unit}"
+        if at_low >= low and at_high <= high:
+            self.add(criterion, "met", None, measured, f"{ko} {qty_ko} ({rule_ko})", f"{en} {qty_en} ({rule_en})")
+        elif at_high < low or at_low > high:
+            sign, edge = ("<", low) if at_high < low else (">", high)
+            self.add(criterion, "failed", "partially_accessible", measured,
+                     f"{ko} {qty_ko} {sign} {_num(edge)} {unit} ({rule_ko})",
+                     f"{en} {qty_en} {sign} {_num(edge)} {unit} ({rule_en})")
+        else:
+            self.unknown(criterion, None, measured, f" ({qty_ko}, {rule_ko})", f" ({qty_en}, {rule_en})")
 
     def door_type(self, value: Any) -> None:
         """The door type (see the edge cases in the module's docstring): inward-opening hinged
@@ -335,7 +435,9 @@ class _Builder:
 
     def turning_space(self, t: Mapping[str, Any]) -> None:
         flag, w, d = t.get("turning_space_150cm"), t.get("interior_width_cm"), t.get("interior_depth_cm")
-        measured = {"turning_space_150cm": flag, "interior_width_cm": w, "interior_depth_cm": d}
+        wb, db = t.get("interior_width_cm_bound"), t.get("interior_depth_cm_bound")
+        measured = {"turning_space_150cm": flag, **_with_bound("interior_width_cm", w, wb),
+                    **_with_bound("interior_depth_cm", d, db)}
         ko, en = CRITERIA_LABELS["turning_space"]
         if flag is not None:
             yes = bool(flag)
@@ -346,19 +448,27 @@ class _Builder:
         if w is None or d is None:
             self.unknown("turning_space", "partially_accessible", measured)
             return
-        stall = f"{_num(w)} × {_num(d)} cm"
-        narrow, deep = sorted((w, d))
-        if narrow >= STALL_MIN_WIDTH_CM and deep >= STALL_MIN_DEPTH_CM:
+        if wb is None and db is None:
+            stall_ko = stall_en = f"{_num(w)} × {_num(d)} cm"
+        else:
+            (w_ko, w_en), (d_ko, d_en) = _quantity(w, wb, "cm"), _quantity(d, db, "cm")
+            stall_ko, stall_en = f"{w_ko} × {d_ko}", f"{w_en} × {d_en}"
+        (w_low, w_high), (d_low, d_high) = _interval(w, wb), _interval(d, db)
+        # the stall's sides as far as they are known: the smaller side is at least min(lows) and
+        # at most min(highs); the larger at least max(lows)
+        narrow_low, deep_low = sorted((w_low, d_low))
+        narrow_high = min(w_high, d_high)
+        if narrow_low >= STALL_MIN_WIDTH_CM and deep_low >= STALL_MIN_DEPTH_CM:
             self.add("turning_space", "met", None, measured,
-                     f"대변기 칸 {stall} ({STALL_MIN_WIDTH_CM} × {STALL_MIN_DEPTH_CM} cm 이상)",
-                     f"Stall {stall} (at least {STALL_MIN_WIDTH_CM} × {STALL_MIN_DEPTH_CM} cm)")
-        elif narrow < TURNING_CM:  # a 150 cm circle cannot fit
+                     f"대변기 칸 {stall_ko} ({STALL_MIN_WIDTH_CM} × {STALL_MIN_DEPTH_CM} cm 이상)",
+                     f"Stall {stall_en} (at least {STALL_MIN_WIDTH_CM} × {STALL_MIN_DEPTH_CM} cm)")
+        elif narrow_high < TURNING_CM:  # a 150 cm circle cannot fit
             self.add("turning_space", "failed", "partially_accessible", measured,
-                     f"대변기 칸 {stall}: 폭 {_num(narrow)} cm < {TURNING_CM} cm",
-                     f"Stall {stall}: {_num(narrow)} cm < {TURNING_CM} cm across")
+                     f"대변기 칸 {stall_ko}: 폭 {_num(narrow_high)} cm < {TURNING_CM} cm",
+                     f"Stall {stall_en}: {_num(narrow_high)} cm < {TURNING_CM} cm across")
         else:  # the circle may fit: only a measurement or a confirmation tells
             self.unknown("turning_space", "partially_accessible", measured,
-                         f" (대변기 칸 {stall})", f" (stall {stall})")
+                         f" (대변기 칸 {stall_ko})", f" (stall {stall_en})")
 
 
 def assess(data: Mapping[str, Any], confirmed: frozenset[str] | set[str] = frozenset()) -> Assessment:
@@ -377,20 +487,26 @@ def assess(data: Mapping[str, Any], confirmed: frozenset[str] | set[str] = froze
     b = _Builder(confirmed)
     b.coded("arrangement", "arrangement", t.get("arrangement"), met=None, hard={"none"}, unknown_caps="unknown")
     b.coded("step_free", "step_free", r.get("step_free"), met={"yes"}, hard={"no"}, unknown_caps="unknown")
-    b.measured("ramp_slope", "ramp_slope_percent", r.get("ramp_slope_percent"), at_least=False,
+    b.measured("ramp_slope", "ramp_slope_percent", r, at_least=False,
                limit=RAMP_MAX_PERCENT, hard=None, unknown_caps=None, shown_limit=_num(round(RAMP_MAX_PERCENT, 2)),
                suffix=" (1:12)")
     b.lift(r)
-    b.measured("door_clear_width", "door_clear_width_cm", t.get("door_clear_width_cm"), at_least=True,
+    b.measured("door_clear_width", "door_clear_width_cm", t, at_least=True,
                limit=DOOR_MIN_CM, hard=DOOR_HARD_MIN_CM, unknown_caps="unknown")
     # an unknown door may open inward into the stall (a disqualifier): not met until known
     b.door_type(t.get("door_type"))
-    b.measured("threshold", "threshold_height_cm", t.get("threshold_height_cm"), at_least=False,
+    b.measured("threshold", "threshold_height_cm", t, at_least=False,
                limit=THRESHOLD_MAX_CM, hard=THRESHOLD_HARD_MAX_CM, unknown_caps="partially_accessible")
     b.turning_space(t)
     b.grab_bars(t)
     b.coded("emergency_bell", "emergency_bell", t.get("emergency_bell"), met={"reachable_from_floor"}, hard=set(),
             unknown_caps="partially_accessible")
+    # the heights form v2 added (UNCOUNTED_WHEN_UNKNOWN: unmeasured, they hold nothing down)
+    b.ranged("seat_height", "seat_height_cm", t, *SEAT_HEIGHT_CM)
+    b.ranged("grab_bar_height", "grab_bar_height_cm", t, *GRAB_BAR_HEIGHT_CM)
+    b.ranged("emergency_bell_height", "emergency_bell_height_cm", t, *BELL_HEIGHT_CM)
+    b.measured("washbasin_knee_clearance", "washbasin_knee_clearance_cm", t,
+               at_least=True, limit=KNEE_CLEARANCE_MIN_CM, hard=None, unknown_caps=None)
     reasons = tuple(b.reasons)
     return Assessment(verdict_of(reasons), reasons)
 

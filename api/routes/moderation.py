@@ -26,6 +26,7 @@ from moderation.schemas import (
     ClaimResult,
     DecisionResult,
     HeldClaims,
+    MergePreview,
     ModerationReportView,
     ModerationVocabulary,
     PendingReviews,
@@ -34,6 +35,7 @@ from moderation.schemas import (
     Released,
     ReportHistory,
 )
+from reports.duplicate_evidence import EVIDENCE_LABELS
 from reports.models import REPORT_STATUS_LABELS
 from reports.service import get_report_for
 from toilets.public import toilet_history
@@ -63,6 +65,9 @@ class DecisionRequest(BaseModel):
     message: MultilineText | None = Field(default=None, max_length=4000, description="request_changes: to the volunteer")
     public_layer_only: bool | None = Field(default=None, description="approve / merge: publish to the public layer "
                                            "only, not to Smart Seoul Map (null: a merged toilet keeps its choice)")
+    field_choices: dict[Text, Literal["published", "report"]] | None = Field(
+        default=None, max_length=200, description="merge: field path → keep the 'published' value or take the "
+        "'report's (default: the report's where it knows one, else the published one)")
 
 
 class SecondReviewRequest(BaseModel):
@@ -156,6 +161,16 @@ def decide(report_id: BigId, body: DecisionRequest, db: SessionDep, moderator: M
     return _decision_out(db, decision)
 
 
+@router.get(f"{PREFIX}/reports/{{report_id}}/merge-preview", response_model=MergePreview)
+def merge_preview(report_id: BigId, db: SessionDep, moderator: ModeratorAccount,
+                  toilet_id: Annotated[str | None, Query(max_length=64, description="default: the toilet the report names")]
+                  = None) -> dict[str, Any]:
+    """Merging this report into a published toilet, field by field: before (with the version
+    and date it came from) and after, the default choice, and the verdict before and after."""
+    report = get_report_for(db, report_id=report_id, account=moderator)
+    return service.merge_preview(db, report=report, toilet_id=toilet_id)
+
+
 @router.get(f"{PREFIX}/queue", response_model=QueueStats)
 def queue_overview(db: SessionDep, _: ModeratorAccount, settings: SettingsDep) -> dict[str, Any]:
     return queue.queue_stats(db, settings=settings)
@@ -175,7 +190,8 @@ def vocabulary() -> dict[str, list[dict[str, str]]]:
     """Decision actions, report statuses and the criteria a moderator may confirm by eye, in
     the order the console lists them, with their Korean and English labels."""
     return {"actions": _labelled(ACTION_LABELS), "report_statuses": _labelled(REPORT_STATUS_LABELS),
-            "confirmable": _labelled(CONFIRMABLE_LABELS), "change_requests": _labelled(CHANGE_REQUESTS)}
+            "confirmable": _labelled(CONFIRMABLE_LABELS), "change_requests": _labelled(CHANGE_REQUESTS),
+            "duplicate_evidence": _labelled(EVIDENCE_LABELS)}
 
 
 @router.get(f"{PREFIX}/reviews", response_model=PendingReviews)

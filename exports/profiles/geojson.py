@@ -4,7 +4,8 @@ Properties carry the published `place`, `toilet` and `access_route` groups as st
 is null), the derived verdict with its reasons (`verdict_reasons`, one per criterion as stored
 with the version: outcome, measured values, rule, ko/en text; docs/finder.md), dates in
 RFC 3339 UTC, and photo URLs under the configured prefix. CSV flattens the groups into dotted
-columns (`toilet.door_clear_width_cm`); lists (obstacles, photo URLs, verdict reasons) are JSON
+columns (`toilet.door_clear_width_cm`, and form v2's `toilet.door_clear_width_cm_bound` beside
+the v1 columns, at the end, so a bound is never lost from a number); lists (obstacles, photo URLs, verdict reasons) are JSON
 text, and the reasons are also one readable line per language (`verdict_reasons_ko`,
 `verdict_reasons_en`). A full export holds active features only; retired ones reach
 incremental consumers as tombstones.
@@ -20,9 +21,14 @@ PLACE_FIELDS = ("name", "building_name", "building_type", "category", "road_addr
 TOILET_FIELDS = ("arrangement", "door_type", "door_clear_width_cm", "threshold_height_cm",
                  "turning_space_150cm", "interior_width_cm", "interior_depth_cm", "grab_bars",
                  "grab_bar_foldable", "seat_height_cm", "emergency_bell", "washbasin_accessible",
-                 "baby_changing_table", "ostomy_sink", "lock_operable_one_hand")
+                 "baby_changing_table", "ostomy_sink", "lock_operable_one_hand",
+                 # form v2: the new heights, and each measurement's bound (at_least | at_most; null: exact)
+                 "grab_bar_height_cm", "emergency_bell_height_cm", "washbasin_knee_clearance_cm",
+                 "door_clear_width_cm_bound", "threshold_height_cm_bound", "interior_width_cm_bound",
+                 "interior_depth_cm_bound", "seat_height_cm_bound", "grab_bar_height_cm_bound",
+                 "emergency_bell_height_cm_bound", "washbasin_knee_clearance_cm_bound")
 ROUTE_FIELDS = ("step_free", "entrance_step_free", "entrance_door", "ramp_slope_percent", "elevator",
-                "obstacles")
+                "obstacles", "ramp_slope_percent_bound")
 
 UTC = "to_char(({0}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 PHOTO_URLS = ("coalesce((SELECT json_agg(:photo_prefix || '/' || f ORDER BY n) "

@@ -75,6 +75,7 @@ GET    /api/v1/moderation/claims                               401 403  403  200
 POST   /api/v1/moderation/reports/{report_id}/release          401 403  403  200  403 403 401  403
 GET    /api/v1/moderation/reports/{report_id}                  401 403  403  200  200 403 401  200
 GET    /api/v1/moderation/reports/{report_id}/map              401 403  403  200  200 403 401  200
+GET    /api/v1/moderation/reports/{report_id}/merge-preview    401 403  403  200  200 403 401  200
 POST   /api/v1/moderation/reports/{report_id}/map-ticket       401 403  403  200  200 403 401  200
 POST   /api/v1/moderation/reports/{report_id}/decision         401 403  403  200  403 403 401  403
 GET    /api/v1/moderation/queue                                401 403  403  200  200 403 401  200
@@ -191,6 +192,8 @@ def request_for(method: str, path: str, w) -> tuple[str, dict]:
     }
     if path == "/api/v1/toilets/nearby":
         url += "?lon=126.9779&lat=37.5663"
+    if path.endswith("/merge-preview"):
+        url += f"?toilet_id={ids['toilet']}"
     return url, bodies.get((method, path), {})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import httpx
 from sqlalchemy import text
 
 from tests.browser import axe_violations
@@ -55,4 +56,32 @@ def assert_clean(pg) -> None:
     """No outside host asked, no script error, and no missing resource."""
     assert pg.outside_requests == []
     assert pg.not_found == [], pg.not_found
-    assert [e for e in pg.console_errors if not e.startswith("Failed to load resource")] == [], pg.console_errors
+    errors = [e for e in pg.console_errors if not e.startswith("Failed to load resource")]
+    assert errors == [], errors
+
+
+def log_in(pg, live_server: str) -> str:
+    """Join through the API (quick), then log in through the page."""
+    name = nickname()
+    r = httpx.post(f"{live_server}/api/v1/volunteers", json={"nickname": name, "password": "wheel chair 2023",
+                                                             "age_band": "60_plus"})
+    assert r.status_code == 201, r.text
+    pg.goto(f"{live_server}/app")
+    pg.get_by_label("닉네임").fill(name)
+    pg.get_by_label("비밀번호").fill("wheel chair 2023")
+    pg.get_by_role("button", name="로그인").click()
+    located(pg)
+    return name
+
+
+def located(pg) -> None:
+    pg.locator("#locate-status").filter(has_text="위치를 찾았습니다").wait_for()
+
+
+def next_step(pg, title: str) -> None:
+    pg.get_by_role("button", name="다음 →").click()
+    pg.locator("#step-title").filter(has_text=title).wait_for()
+
+
+def fill_place(pg, name: str = "서울시청 본관 1층 장애인 화장실") -> None:
+    pg.get_by_label("화장실 이름").fill(name)

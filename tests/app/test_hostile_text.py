@@ -74,12 +74,14 @@ def test_volunteer_app_shows_hostile_text_as_text(phone, live_server, committed_
         assert pg.locator(f"[name='{path}']").input_value() == fields[path], path
     assert_inert(pg, where="the place step")
 
-    pg.get_by_role("button", name="6 확인하고 보내기").click()
     choice = pg.get_by_role("radio", name=f"예, 이 화장실입니다: {toilet_fields['place.name']} (12 m)")
     choice.wait_for()
+    assert_inert(pg, [toilet_fields["place.name"]], where="the nearby toilets of the place step")
+    choice.check()
+    pg.get_by_role("button", name="6 확인하고 보내기").click()
     assert pg.locator("[name='notes']").input_value() == fields["notes"]
-    review = [v for k, v in fields.items() if k != "notes"] + [obstacle_note]
-    assert_inert(pg, review, where="review and nearby toilets")
+    review = [v for k, v in fields.items() if k != "notes"] + [obstacle_note, toilet_fields["place.name"]]
+    assert_inert(pg, review, where="review, with the chosen nearby toilet")
 
     pg.get_by_role("button", name="고친 제보 보내기").click()
     pg.get_by_role("heading", name="보냈습니다").wait_for()

@@ -16,7 +16,8 @@ from limits import parse_many
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from tests.app.helpers import NEARBY, assert_accessible, assert_clean, jpeg_bytes, make_organisation, nickname, shoot
+from tests.app.helpers import (NEARBY, assert_accessible, assert_clean, fill_place, jpeg_bytes, located, log_in,
+                               make_organisation, next_step, nickname, shoot)
 from tests.factories import CITY_HALL
 
 pytestmark = pytest.mark.browser
@@ -58,33 +59,6 @@ def join(pg, live_server: str, name: str, organisation_code: str | None = None) 
     pg.get_by_role("radio", name="30대").check()
 
 
-def log_in(pg, live_server: str) -> str:
-    """Join through the API (quick), then log in through the page."""
-    name = nickname()
-    r = httpx.post(f"{live_server}/api/v1/volunteers", json={"nickname": name, "password": "wheel chair 2023",
-                                                             "age_band": "60_plus"})
-    assert r.status_code == 201, r.text
-    pg.goto(f"{live_server}/app")
-    pg.get_by_label("닉네임").fill(name)
-    pg.get_by_label("비밀번호").fill("wheel chair 2023")
-    pg.get_by_role("button", name="로그인").click()
-    located(pg)
-    return name
-
-
-def located(pg) -> None:
-    pg.locator("#locate-status").filter(has_text="위치를 찾았습니다").wait_for()
-
-
-def next_step(pg, title: str) -> None:
-    pg.get_by_role("button", name="다음 →").click()
-    pg.locator("#step-title").filter(has_text=title).wait_for()
-
-
-def fill_place(pg, name: str = "서울시청 본관 1층 장애인 화장실") -> None:
-    pg.get_by_label("화장실 이름").fill(name)
-
-
 def test_join_fill_every_step_attach_a_photo_and_send(phone, live_server, committed_engine, job_worker):
     pg = phone
     code = make_organisation(committed_engine)
@@ -116,6 +90,10 @@ def test_join_fill_every_step_attach_a_photo_and_send(phone, live_server, commit
     pg.get_by_label("도로명주소").fill("서울특별시 중구 세종대로 110")
     pg.get_by_label("층", exact=True).fill("1")
     pg.get_by_role("radio", name="영업·근무 시간").check()
+    # "is it a toilet already on the map?": asked with the published toilets nearby (none here)
+    pg.locator("#f-place-existing_toilet_id .help").filter(has_text="근처에 등록된 화장실이 없습니다").wait_for()
+    assert NEARBY not in pg.not_found
+    assert pg.get_by_role("radio", name="아니요, 새로 찾은 화장실입니다").is_checked()
     assert_accessible(pg, "step 2 (place)")
     shoot(pg, "03-place")
     next_step(pg, "가는 길")
@@ -165,9 +143,7 @@ def test_join_fill_every_step_attach_a_photo_and_send(phone, live_server, commit
     shoot(pg, "06-photos")
     next_step(pg, "확인하고 보내기")
 
-    # 6. Review: every answer in words; published toilets nearby asked (none published here).
-    pg.locator("#f-nearby .choices").wait_for()
-    assert NEARBY not in pg.not_found
+    # 6. Review: every answer in words.
     review = pg.locator(".review").inner_text()
     assert "95 cm" in review and "남녀 공용 장애인 화장실" in review and "모름" in review
     pg.get_by_label("메모").fill("휠체어로 직접 확인함")
@@ -192,6 +168,8 @@ def test_join_fill_every_step_attach_a_photo_and_send(phone, live_server, commit
     assert payload["toilet"]["turning_space_150cm"] is True and payload["toilet"]["ostomy_sink"] is None
     assert payload["notes"] == "휠체어로 직접 확인함"
     wait_until(pg, lambda: rows(committed_engine, "SELECT id FROM report_photos"), what="the worker to process the photo")
+    assert report.payload["schema_version"] == 2 and payload["place"]["existing_toilet_id"] is None
+    assert payload["toilet"]["door_clear_width_cm_bound"] is None  # an exact measurement
     (photo,) = rows(committed_engine, "SELECT kind, width_px, height_px FROM report_photos WHERE report_id = :id", id=report.id)
     assert photo.kind == "door" and max(photo.width_px, photo.height_px) <= 1600
     assert_clean(pg)
@@ -523,7 +501,8 @@ def test_answers_lost_on_the_way_back_never_make_a_second_report_or_photo(phone,
 
 def test_nearby_published_toilets_are_offered_before_sending(phone, live_server, committed_engine):
     """A toilet published ~12 m away (through the real publishing service) is offered by the
-    real `GET /api/v1/toilets/nearby` before the report is sent."""
+    real `GET /api/v1/toilets/nearby` in the place step, and the choice is sent as
+    `place.existing_toilet_id` (form v2)."""
     from sqlalchemy.orm import Session
 
     from tests.factories import report_body
@@ -541,19 +520,25 @@ def test_nearby_published_toilets_are_offered_before_sending(phone, live_server,
     pg.on("request", lambda r: asked.append(r.url) if "/api/v1/toilets/nearby" in r.url else None)
     next_step(pg, "장소")
     fill_place(pg)
-    pg.get_by_role("button", name="6 확인하고 보내기").click()
     choice = pg.get_by_role("radio", name="예, 이 화장실입니다: 서울시청 장애인화장실 (12 m)")
     choice.check()
     assert "lon=126.9779" in asked[0] and "lat=37.5663" in asked[0]
-    assert_accessible(pg, "review with nearby toilets")
+    assert_accessible(pg, "place step with nearby toilets")
+    pg.get_by_role("button", name="6 확인하고 보내기").click()
+    assert "서울시청 장애인화장실" in pg.locator(".review").inner_text()  # the answer in words, not an id
     pg.context.set_offline(True)
     pg.get_by_role("button", name="보내기", exact=True).click()
     pg.get_by_role("heading", name="이 휴대폰에 저장했습니다").wait_for()
     kept = pg.evaluate("""() => new Promise(r => { const q = indexedDB.open('reachable');
         q.onsuccess = () => { const g = q.result.transaction('outbox').objectStore('outbox').getAll();
-        g.onsuccess = () => r(g.result.map(i => i.nearby_choice)); }; })""")
-    assert kept == [{"type": "published", "id": toilet_id, "name": "서울시청 장애인화장실"}]
+        g.onsuccess = () => r(g.result.map(i => i.body.place.existing_toilet_id)); }; })""")
+    assert kept == [toilet_id]
     pg.context.set_offline(False)
+    pg.get_by_role("link", name="내 제보 보기").click()
+    pg.get_by_role("button", name="지금 보내기").click()
+    pg.locator(".outbox-item").wait_for(state="detached")
+    (report,) = rows(committed_engine, "SELECT payload FROM reports")
+    assert report.payload["place"]["existing_toilet_id"] == toilet_id
     assert pg.outside_requests == []
 
 

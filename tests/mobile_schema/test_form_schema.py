@@ -7,7 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api.app import create_app
-from mobile_schema.registry import SchemaRegistry, default_registry, load_shipped_schema
+from mobile_schema.registry import SHIPPED_UPGRADES, SchemaRegistry, default_registry, load_shipped_schema
+from mobile_schema.upgrades import upgrade_v1_to_v2
 from tests.factories import join_and_login, report_body
 
 # DESIGN.md "What a report holds (mobile form v1)": the contract between phone, API and exports.
@@ -27,19 +28,31 @@ REQUIRED_VALUES = {("location", "lon"), ("location", "lat"), ("location", "sourc
 
 def test_latest_and_versioned_schema_are_served(client):
     latest = client.get("/api/v1/mobile-schema")
-    assert latest.status_code == 200 and latest.json()["x-schema-version"] == 1
-    assert client.get("/api/v1/mobile-schema/1").json() == latest.json()
+    assert latest.status_code == 200 and latest.json()["x-schema-version"] == 2
+    assert client.get("/api/v1/mobile-schema/2").json() == latest.json()
+    assert client.get("/api/v1/mobile-schema/1").json()["x-schema-version"] == 1
     r = client.get("/api/v1/mobile-schema/7")
     assert r.status_code == 404 and r.json()["code"] == "schema_version_not_found"
 
 
-def test_every_design_field_is_in_the_schema_with_labels_and_null_for_unknown():
-    schema = load_shipped_schema(1)
+V2_FIELDS = {
+    "place": {"existing_toilet_id", "existing_toilet_gone"},
+    "toilet": {"grab_bar_height_cm", "emergency_bell_height_cm", "washbasin_knee_clearance_cm",
+               *(f + "_bound" for f in ("door_clear_width_cm", "threshold_height_cm", "interior_width_cm",
+                                        "interior_depth_cm", "seat_height_cm", "grab_bar_height_cm",
+                                        "emergency_bell_height_cm", "washbasin_knee_clearance_cm"))},
+    "access_route": {"ramp_slope_percent_bound"},
+}
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_every_design_field_is_in_the_schema_with_labels_and_null_for_unknown(version):
+    schema = load_shipped_schema(version)
     props = schema["properties"]
     assert {"client_submission_id", "schema_version", "observed_at", "notes"} <= set(props)
     for group, fields in DESIGN_FIELDS.items():
         group_props = props[group]["properties"]
-        assert set(group_props) == fields, group
+        assert set(group_props) == fields | (V2_FIELDS.get(group, set()) if version == 2 else set()), group
         for name, spec in group_props.items():
             assert spec.get("title") and spec.get("x-title-en"), (group, name)
             types = spec["type"] if isinstance(spec.get("type"), list) else [spec.get("type")]
@@ -110,5 +123,7 @@ def test_old_clients_keep_working_after_a_schema_change(settings, database_url, 
     app.state.engine.dispose()
 
 
-def test_shipped_registry_is_v1_only():
-    assert default_registry().latest_version == 1
+def test_shipped_registry_is_v2_with_the_upgrade_from_v1():
+    registry = default_registry()
+    assert registry.latest_version == 2 and registry.has(1)
+    assert registry.upgrades == SHIPPED_UPGRADES and SHIPPED_UPGRADES[1] is upgrade_v1_to_v2

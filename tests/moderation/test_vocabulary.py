@@ -4,6 +4,7 @@ report states and confirmable criteria (/moderation/vocabulary), reject reasons 
 from __future__ import annotations
 
 from moderation.models import ACTIONS, CHANGE_REQUESTS, REJECT_REASONS
+from reports.duplicate_evidence import EVIDENCE_LABELS
 from reports.models import REPORT_STATUSES
 from toilets.verdict import CONFIRMABLE
 
@@ -17,8 +18,9 @@ def test_vocabulary_lists_each_code_the_server_defines_in_order_with_both_labels
     r = client.get("/api/v1/moderation/vocabulary")
     assert r.status_code == 200, r.text
     body = r.json()
-    assert set(body) == {"actions", "report_statuses", "confirmable", "change_requests"}
+    assert set(body) == {"actions", "report_statuses", "confirmable", "change_requests", "duplicate_evidence"}
     assert _codes(body["change_requests"]) == list(CHANGE_REQUESTS)
+    assert _codes(body["duplicate_evidence"]) == list(EVIDENCE_LABELS)
     assert _codes(body["actions"]) == list(ACTIONS)
     assert _codes(body["report_statuses"]) == list(REPORT_STATUSES)
     assert _codes(body["confirmable"]) == list(CONFIRMABLE)

@@ -59,15 +59,16 @@ def test_the_duplicate_score_is_bounded_and_closer_is_never_worse(d1, d2, sim, f
     assert 0 <= s_far <= s_near <= 1
 
 
-def test_a_known_other_floor_is_not_a_candidate_but_an_unknown_one_is(db, volunteer, settings):
+def test_a_known_other_floor_is_nearby_not_a_likely_duplicate_and_an_unknown_one_is(db, volunteer, settings):
     reg = default_registry()
     ground = service.submit_report(db, volunteer=volunteer, body=report_body(), registry=reg, settings=settings)
     upstairs = service.submit_report(db, volunteer=volunteer, body=report_body(**{"place.floor": "3"}), registry=reg,
                                      settings=settings)
     unknown = service.submit_report(db, volunteer=volunteer, body=report_body(**{"place.floor": None}), registry=reg,
                                     settings=settings)
-    ids = {c["id"] for c in unknown.candidates}
-    assert str(ground.report.id) in ids and str(upstairs.report.id) in ids
-    # the third floor, 0 m from the ground floor's toilet, is not offered as its duplicate
-    assert str(ground.report.id) not in {c["id"] for c in upstairs.candidates}
+    likely = {c["id"] for c in unknown.candidates if c["likely_duplicate"]}
+    assert str(ground.report.id) in likely and str(upstairs.report.id) in likely
+    # the third floor, 0 m from the ground floor's toilet, is shown as nearby, not as its duplicate
+    (below,) = [c for c in upstairs.candidates if c["id"] == str(ground.report.id)]
+    assert below["likely_duplicate"] is False and below["same_floor"] is False
     assert upstairs.candidates == service.stored_candidates(db, upstairs.report.id)

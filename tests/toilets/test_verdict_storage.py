@@ -22,8 +22,9 @@ def test_create_update_and_retire_store_reasons_that_explain_the_stored_verdict(
     assert by["door_clear_width"]["measured"] == {"door_clear_width_cm": 85}
 
     body = report_body(**{"toilet.emergency_bell": None})
+    # the report's "unknown" taken over the published bell (a merge keeps it by default)
     update_toilet(db, toilet=toilet, payload=body, report_id=None, review_id=None,
-                  confirmed=frozenset({"emergency_bell"}))
+                  confirmed=frozenset({"emergency_bell"}), choices={"toilet.emergency_bell": "report"})
     db.flush()
     expected = assess(
         {"toilet": body["toilet"], "access_route": {k: v for k, v in body["access_route"].items() if k != "path"}},

@@ -4,7 +4,7 @@ import { el as h } from "/static/shared/dom.js";
 import { api, ApiError, OfflineError, session, clearSession } from "./api.js";
 import { t, pick, getLang, setLang, titleOf, messageOf } from "./i18n.js";
 import { renderNode, renderObject, collectObject, collectNode, validateNode, showErrors, emptyValue,
-  baseType, isLineString, isPoint } from "./schema-form.js";
+  baseType, isLineString, isPoint, nullLabel, fieldId, helpId } from "./schema-form.js";
 import { loadMapConfig, locationTools, lineStringWidget, pointWidget } from "./where.js";
 import { resizePhoto } from "./photos.js";
 import { outbox, newItem, syncOutbox, sendNow, mine, draftPhotos } from "./outbox.js";
@@ -14,6 +14,7 @@ import { viewLogin, viewJoin } from "./auth-view.js";
 
 const SYSTEM_FIELDS = new Set(["client_submission_id", "schema_version", "observed_at"]);
 const DRAFT_KEY = "reachable.draft";
+const LINK_KEY = "reachable.linkToilet"; // ?toilet=<id> waits here through a log-in
 const main = document.getElementById("main");
 let schema = null;
 let draft = null; // the report being written (answers in localStorage, photos in IndexedDB)
@@ -112,7 +113,7 @@ async function route() {
 
 function newDraft() {
   return { id: uuid4(), observed_at: nowRfc3339(), body: {}, photos: [], step: 0, revisionOf: null,
-    moderatorMessage: null, nearbyChoice: null, errors: [], located: false };
+    moderatorMessage: null, nearbyChoice: null, errors: [], located: false, toiletNames: {} };
 }
 
 /** Answers go to localStorage, photos to IndexedDB: a reload or a dead battery loses nothing. */
@@ -147,10 +148,6 @@ function collectStep() {
   if (key === "photos") {
     draft.photos.forEach((p, i) => { const sel = section.querySelector(`#photo-kind-${i}`); if (sel) p.kind = sel.value; });
     saveDraftPhotos();
-  }
-  if (key === "review") {
-    const choice = section.querySelector("input[name=nearby]:checked");
-    draft.nearbyChoice = choice && choice.value ? JSON.parse(choice.value) : null;
   }
   saveDraft();
 }
@@ -199,8 +196,54 @@ function goToStep(i, { validate = false } = {}) {
 
 async function viewWizard() {
   currentView = "wizard";
+  const linked = localStorage.getItem(LINK_KEY);
+  if (linked) {
+    localStorage.removeItem(LINK_KEY);
+    const made = await draftForToilet(linked);
+    if (made) { draft = made; saveDraft(); }
+  }
   draft ??= (await restoreDraft()) ?? newDraft();
   renderStep();
+}
+
+/** The field a published toilet's id goes in (the schema node that takes its choices from the
+ * nearby toilets), as [group, key]. */
+function linkField() {
+  for (const [group, node] of Object.entries(schema.properties)) {
+    for (const [key, child] of Object.entries(node.properties || {})) if (child["x-choices-from"]) return [group, key];
+  }
+  return null;
+}
+
+/**
+ * `/app/?toilet=<id>` (the public finder's "report a change", the office's missions): a new
+ * report about that published toilet, its point and its place's fields filled in from the
+ * published layer and linked to it. Everything else is asked afresh; an unknown id is said so.
+ */
+async function draftForToilet(toiletId) {
+  const field = linkField();
+  try {
+    const { data } = await api(`/api/v1/toilets/${encodeURIComponent(toiletId)}`, { auth: false });
+    const d = newDraft();
+    const [lon, lat] = data.geometry.coordinates;
+    d.body.location = { lon, lat, accuracy_m: null, source: "map_pin" };
+    if (field) {
+      const [group] = field;
+      const known = schema.properties[group].properties;
+      const published = data.properties[group] || {};
+      d.body[group] = Object.fromEntries(Object.keys(known).filter((k) => !known[k]["x-choices-from"] && published[k] !== undefined)
+        .map((k) => [k, published[k]]));
+      d.body[group][field[1]] = String(data.id);
+    }
+    d.toiletNames[String(data.id)] = data.properties.name;
+    d.located = true;
+    d.step = 1;
+    announce(t("linked_opened", { name: data.properties.name }));
+    return d;
+  } catch (exc) {
+    announce(exc instanceof OfflineError ? t("mine_offline") : t("linked_unknown"), { assertive: true });
+    return null;
+  }
 }
 
 function renderStep() {
@@ -255,6 +298,7 @@ function renderObjectStep(body, key) {
       return w;
     },
     point: (p, n, v) => pointWidget(p, n, v, { lastRoutePoint: () => body.querySelector("[data-kind=line]")?.lastPoint?.() }),
+    choicesFrom: (p, n, v) => nearbyToiletChoice(p, n, v),
   };
   body.append(h("div", { class: "fields" }, renderObject(key, stepNode(key), draft.body[key] || {}, widgets, false)));
 }
@@ -314,7 +358,8 @@ function renderPhotosStep(body) {
 
 /** One answer in words for the review list: enum label, yes/no, unit, or "I don't know". */
 function answerText(node, value) {
-  if (value === null || value === undefined || value === "") return t("unknown");
+  if (value === null || value === undefined || value === "") return node["x-choices-from"] ? t("nearby_new") : nullLabel(node);
+  if (node["x-choices-from"]) return draft.toiletNames?.[value] || value;
   if (isLineString(node)) return t("route_summary", { n: value.coordinates.length, m: "?" }).replace(/, .*$/, "");
   if (isPoint(node)) return `${value.lat}, ${value.lon}`;
   if (Array.isArray(value)) return value.map((v) => answerText(node.items, v)).join(" / ");
@@ -348,41 +393,53 @@ function reviewList() {
   return out;
 }
 
-/** Published toilets near the point (GET /api/v1/toilets/nearby, from the moderation work);
- * the page copes with the endpoint missing or the phone being offline. */
+/** Published toilets near the point (GET /api/v1/toilets/nearby): [{id, name, distance_m}]. */
 async function nearbyToilets(lon, lat) {
-  const { data } = await api(`/api/v1/toilets/nearby?lon=${lon}&lat=${lat}&radius_m=60`);
-  const raw = Array.isArray(data) ? data : data?.items ?? data?.features ?? data?.toilets ?? [];
-  return raw.map((x) => {
-    const p = x.properties ?? x;
-    return { id: String(x.id ?? p.id ?? p.public_id), name: p.name ?? p.place_name ?? "?",
-      distance_m: Math.round(p.distance_m ?? x.distance_m ?? 0), type: p.type ?? "published" };
-  });
+  const { data } = await api(`/api/v1/toilets/nearby?lon=${lon}&lat=${lat}&radius_m=60`, { auth: false });
+  return (data?.features ?? []).map((f) => ({ id: String(f.id ?? f.properties.id), name: f.properties.name ?? "?",
+    distance_m: Math.round(f.properties.distance_m ?? 0) }));
+}
+
+/**
+ * "Is it a toilet already on the map?": a field whose schema node names its choices'
+ * source (`x-choices-from: nearby_toilets`, form v2 place.existing_toilet_id). One radio per
+ * published toilet near the point (and the linked one, when the form was opened for it), and
+ * "no, a new toilet" (null). Names are crowd text: shown as text only.
+ */
+function nearbyToiletChoice(path, node, value) {
+  const options = h("div", { class: "choices" });
+  const note = h("p", { class: "help", id: helpId(path) }, [pick({ ko: node.description, en: node["x-description-en"] }), t("loading")].join(" "));
+  const wrap = h("fieldset", { class: "field choice nearby", role: "radiogroup", id: fieldId(path), dataset: { path, kind: "choice" },
+    "aria-describedby": helpId(path) },
+  h("legend", {}, titleOf(node)), note, options, h("p", { class: "error", id: `${fieldId(path)}-err`, hidden: true }));
+  const current = value || "";
+  const labels = new Map(); // id → its label's text node holder
+  const add = (id, label) => {
+    if (labels.has(id)) { labels.get(id).textContent = label; return; }
+    const span = h("span", {}, label);
+    labels.set(id, span);
+    options.append(h("label", { class: "choice-opt" },
+      h("input", { type: "radio", name: path, value: id, id: `${fieldId(path)}-${labels.size}`, checked: id === current ? true : null }),
+      span));
+  };
+  add("", t("nearby_new"));
+  if (current) add(current, t("nearby_linked", { name: draft.toiletNames?.[current] || current }));
+  const loc = draft.body.location;
+  const done = (message) => { note.textContent = [pick({ ko: node.description, en: node["x-description-en"] }), message].filter(Boolean).join(" "); };
+  if (loc && Number.isFinite(loc.lon) && Number.isFinite(loc.lat)) {
+    const mine = draft; // the list may come back after this report was sent or left
+    nearbyToilets(loc.lon, loc.lat).then((list) => {
+      for (const c of list) { mine.toiletNames[c.id] = c.name; add(c.id, t("nearby_is", { name: c.name, d: c.distance_m })); }
+      if (draft === mine) saveDraft();
+      done(list.length ? t("nearby_note") : t("nearby_none"));
+    }).catch(() => done(t("nearby_unavailable")));
+  } else done(t("nearby_unavailable"));
+  return wrap;
 }
 
 function renderReviewStep(body) {
   body.append(h("p", {}, t("review_intro")), reviewList());
   for (const [key, node] of reviewFields()) body.append(h("div", { class: "fields" }, renderNode(key, node, draft.body[key])));
-  const nearby = h("fieldset", { class: "field choice nearby", role: "radiogroup", id: "f-nearby", dataset: { path: "nearby", kind: "choice" } },
-    h("legend", {}, t("nearby_title")), h("p", { class: "help" }, t("loading")));
-  body.append(nearby);
-  const loc = draft.body.location;
-  // Read now: the nearby answer may come back after the draft was sent (draft is null then).
-  const chosen = draft.nearbyChoice ? JSON.stringify(draft.nearbyChoice) : "";
-  const fill = (candidates, message) => {
-    if (!draft) return; // sent (or left) before the lookup answered: nothing to fill
-    nearby.querySelector(".help").textContent = message || t("nearby_note");
-    const options = [{ value: "", label: t("nearby_new") }, ...candidates.map((c) => ({
-      value: JSON.stringify({ type: c.type, id: c.id, name: c.name }), label: t("nearby_is", { name: c.name, d: c.distance_m }) }))];
-    nearby.append(h("div", { class: "choices" }, options.map((o, i) => h("label", { class: "choice-opt" },
-      h("input", { type: "radio", name: "nearby", value: o.value, id: `f-nearby-${i}`, checked: o.value === chosen ? true : null }),
-      h("span", {}, o.label)))));
-  };
-  if (loc && Number.isFinite(loc.lon)) {
-    nearbyToilets(loc.lon, loc.lat)
-      .then((list) => fill(list, list.length ? null : t("nearby_none")))
-      .catch(() => fill([], t("nearby_unavailable")));
-  } else fill([], t("nearby_unavailable"));
   body.append(h("div", { class: "button-row" },
     h("button", { type: "button", class: "btn primary send", onclick: sendDraft }, draft.revisionOf ? t("send_revision") : t("send"))));
 }
@@ -577,6 +634,11 @@ async function syncAndRefresh() {
 
 async function start() {
   setLang(getLang());
+  const linked = new URLSearchParams(location.search).get("toilet");
+  if (linked) {
+    localStorage.setItem(LINK_KEY, linked);
+    history.replaceState(null, "", `${location.pathname}#/new`);
+  }
   try {
     [schema] = await Promise.all([loadSchema(), loadMapConfig()]);
   } catch {

@@ -38,10 +38,16 @@ function choiceList(node) {
   return [{ value: "true", label: t("yes") }, { value: "false", label: t("no") }];
 }
 
-/** Radio buttons for an enum or a boolean, with "I don't know" when the schema allows null. */
+/** What null means for a field: "I don't know", unless the schema words it (x-null-label: a
+ * measurement's bound, where null is "exact"). */
+export function nullLabel(node) { return pick(node["x-null-label"]) || t("unknown"); }
+
+/** Radio buttons for an enum or a boolean, with "I don't know" when the schema allows null
+ * (first, and chosen by default, where the schema words null itself: "exact"). */
 function renderChoice(path, node, value, required) {
   const choices = choiceList(node);
-  if (isNullable(node)) choices.push({ value: "", label: t("unknown"), unknown: true });
+  if (node["x-null-label"]) choices.unshift({ value: "", label: nullLabel(node) });
+  else if (isNullable(node)) choices.push({ value: "", label: t("unknown"), unknown: true });
   const current = value === null || value === undefined ? "" : String(value);
   const describedBy = [helpOf(node) ? helpId(path) : null].filter(Boolean).join(" ") || null;
   return h("fieldset", { class: "field choice", role: "radiogroup", id: fieldId(path), dataset: { path, kind: "choice" },
@@ -85,6 +91,7 @@ function renderInput(path, node, value, required) {
  * node's shape, not its name.
  */
 export function renderNode(path, node, value, { required = false, widgets = {} } = {}) {
+  if (node["x-choices-from"] && widgets.choicesFrom) return widgets.choicesFrom(path, node, value);
   if (isLineString(node) && widgets.lineString) return widgets.lineString(path, node, value);
   if (isPoint(node) && widgets.point) return widgets.point(path, node, value);
   if (isObjectList(node)) return renderList(path, node, value, widgets);
@@ -226,10 +233,26 @@ export function validateNode(path, node, value, required, out = []) {
     for (const [key, child] of Object.entries(node.properties || {})) {
       validateNode(`${path}.${key}`, child, value[key], req.has(key), out);
     }
+    for (const rule of node.allOf || []) checkRequiredWhen(path, rule, value, out);
   } else if (bt === "array" && node.items) {
     value.forEach((v, i) => validateNode(`${path}.${i}`, node.items, v, true, out));
   }
   return out;
+}
+
+/** The schema's rules across fields of one object, in the one shape the form uses
+ * (`if: {required: [a]}` → `then: {required: [b]}` with its own message): e.g. a bound needs its
+ * value. Anything else is left to the server. */
+function checkRequiredWhen(path, rule, value, out) {
+  const when = rule.if?.required || [];
+  const needs = rule.then?.required || [];
+  if (!when.length || !needs.length || !rule.then["x-message-ko"]) return;
+  if (!when.every((k) => value[k] !== null && value[k] !== undefined)) return;
+  for (const k of needs) {
+    if (value[k] === null || value[k] === undefined) {
+      out.push({ path: `${path}.${k}`, message_ko: rule.then["x-message-ko"], message_en: rule.then["x-message-en"] });
+    }
+  }
 }
 
 // Client-side messages in both languages, like the server's.

@@ -7,7 +7,7 @@ import { $, state, say, showError, clearError } from "./page.js";
 import { changeRequests, loadWords, reasons } from "./words.js";
 import { claim, refresh, retireStandalone } from "./queue.js";
 import { loadCompare, openReport } from "./detail.js";
-import { release, submitDecision, updateDecisionFields } from "./decision.js";
+import { loadMergePreview, release, submitDecision, updateDecisionFields } from "./decision.js";
 import { wireMapTools } from "./map-frame.js";
 import { wireSmartSeoulMap } from "./ssm.js";
 
@@ -64,4 +64,6 @@ $("decision-form").addEventListener("change", (e) => { if (e.target.name === "ac
 $("retire-form").addEventListener("submit", quietly(retireStandalone));
 $("release-button").addEventListener("click", quietly(release));
 $("compare-select").addEventListener("change", quietly((e) => loadCompare(e.target.value)));
+$("merge-preview-button").addEventListener("click", quietly(loadMergePreview));
+$("merge-into").addEventListener("change", () => { $("merge-preview").replaceChildren(); });
 if (session()) start();

@@ -4,7 +4,8 @@
 // /moderation/vocabulary. Nothing here lists a code itself.
 import { call } from "./api.js";
 
-const words = { schema: null, reasons: [], actions: new Map(), statuses: new Map(), confirmable: [], changeRequests: [] };
+const words = { schema: null, reasons: [], actions: new Map(), statuses: new Map(), confirmable: [], changeRequests: [],
+  evidence: new Map() };
 const byCode = (items) => new Map(items.map((i) => [i.code, i]));
 
 export async function loadWords() {
@@ -12,7 +13,7 @@ export async function loadWords() {
     call("/api/v1/moderation/reason-codes"), call("/api/v1/moderation/vocabulary")]);
   Object.assign(words, { schema, reasons, actions: byCode(vocabulary.actions),
     statuses: byCode(vocabulary.report_statuses), confirmable: vocabulary.confirmable,
-    changeRequests: vocabulary.change_requests });
+    changeRequests: vocabulary.change_requests, evidence: byCode(vocabulary.duplicate_evidence || []) });
 }
 
 /** The form schema's node for a dotted path (e.g. toilet.grab_bars), or undefined. */
@@ -48,6 +49,11 @@ export function actionLabel(code) {
   return item ? `${item.label_ko} ${item.label_en}` : code;
 }
 export const reasons = () => words.reasons;
+/** Why a candidate is a likely duplicate, in words (e.g. "같은 공공데이터 기록 Same public-data record"). */
+export function evidenceLabel(code) {
+  const item = words.evidence.get(code);
+  return item ? `${item.label_ko} ${item.label_en}` : code;
+}
 export const confirmable = () => words.confirmable;
 export const changeRequests = () => words.changeRequests;
 

@@ -1,0 +1,96 @@
+"""A labelled set of report pairs for the duplicate rule (issue 15 item 3): pairs that are the
+same toilet written differently, and distinct toilets near each other (neighbours in one
+building, stacked floors, different buildings 10–25 m apart). Names are how volunteers write
+Seoul's toilets; distances are those a phone indoors gives. Each row:
+(same toilet?, side a, side b, distance in metres, what the pair is)."""
+
+from __future__ import annotations
+
+from reports.duplicate_evidence import PlaceSide as P
+
+SAME, DISTINCT = True, False
+
+PAIRS = [
+    # --- the same toilet, written differently -------------------------------------------------
+    (SAME, P("서울시청 본관 1층 장애인 화장실", "서울특별시청", "1"), P("시청 본관 장애인화장실", "서울시청", None), 8, "spacing, city name"),
+    (SAME, P("서울역 1번 출구 화장실", None, "B1"), P("서울역 1번출구 장애인화장실", None, "B1"), 12, "spacing, generic words"),
+    (SAME, P("광화문역 B1 화장실", None, "B1"), P("광화문역 지하1층 장애인화장실", None, "B1"), 15, "B1 / 지하1층"),
+    (SAME, P("덕수궁 장애인화장실", reference="REF-1001"), P("대한문 옆 공중화장실", reference="REF-1001"), 18,
+     "other words, one reference record"),
+    (SAME, P("여의도공원 화장실"), P("여의도 공원 장애인 화장실"), 25, "far GPS fixes"),
+    (SAME, P("남대문시장 화장실"), P("남대문 시장 공중화장실"), 10, "spacing"),
+    (SAME, P("국립중앙박물관 1층", None, "1"), P("국립중앙 박물관 장애인 화장실", None, "1"), 22, "floor in the name"),
+    (SAME, P("코엑스몰 B1 장애인화장실", names_toilet="T-5"), P("COEX 몰 지하1층 화장실", toilet_id="T-5"), 14,
+     "other script, the volunteer named the toilet"),
+    (SAME, P("시립도서관 2층 화장실", None, "2"), P("서울시립도서관 2층 장애인 화장실", None, "2"), 5, "city prefix"),
+    (SAME, P("한강공원 뚝섬 화장실"), P("뚝섬한강공원 장애인화장실"), 16, "word order"),
+    (SAME, P("종로구청 민원실 옆 화장실", "종로구청", "1"), P("종로구청 민원실 화장실", "종로구청", "1"), 6, "extra words"),
+    (SAME, P("롯데월드타워 지하1층 장애인 화장실", None, "B1"), P("롯데월드타워 B1 화장실", None, "B1"), 14, "지하1층 / B1"),
+    (SAME, P("동대문디자인플라자 알림1관 화장실", reference="REF-2002"), P("DDP 알림1관 장애인화장실", reference="REF-2002"), 17,
+     "abbreviation, one reference record"),
+    (SAME, P("서울숲 공원 화장실"), P("서울숲 장애인화장실"), 20, "short name"),
+    (SAME, P("신촌역 2번출구 엘리베이터 옆 화장실", None, "B1"), P("신촌역 2번 출구 화장실", None, None), 11, "details"),
+    (SAME, P("세종문화회관 지하 장애인화장실", "세종문화회관"), P("세종문화회관 B1 화장실", "세종문화회관"), 9, "지하 / B1"),
+    (SAME, P("노원구민회관 화장실", None, None), P("노원구민회관 1층 화장실", None, "1"), 7, "floor on one side"),
+    (SAME, P("강남역 11번 출구 화장실"), P("강남역 11번출구 공중화장실"), 13, "two-digit exit"),
+    (SAME, P("우리동네 화장실", names_toilet="T-9"), P("명동성당 화장실", toilet_id="T-9"), 24,
+     "a vague name, the volunteer named the toilet"),
+    (SAME, P("탑골공원 화장실", reference="REF-3003"), P("종로 탑골공원 공중화장실", reference="REF-3003"), 12, "area prefix"),
+    (SAME, P("어린이대공원 정문 화장실"), P("어린이 대공원 정문 장애인화장실"), 19, "spacing"),
+    (SAME, P("마포구청 별관 1층", "마포구청", "1"), P("마포구청 별관 장애인 화장실", "마포구청", "1"), 8, "wing on both"),
+    (SAME, P("고척스카이돔 3게이트 화장실"), P("고척돔 3게이트 장애인화장실"), 15, "short form of the building"),
+    (SAME, P("용산역 대합실 화장실", None, None), P("용산역 3층 대합실 장애인화장실", None, "3"), 18, "floor on one side"),
+    (SAME, P("서울대입구역 3번 출구"), P("서울대입구역 3번출구 화장실"), 10, "generic word"),
+    (SAME, P("보라매공원 화장실"), P("보라매 공원 화장실"), 28, "far GPS fixes"),
+    (SAME, P("홍대입구역 9번 출구 화장실", None, "B1"), P("홍대입구역 9번출구 장애인 화장실", None, None), 9, "spacing"),
+    (SAME, P("경복궁 흥례문 화장실"), P("경복궁 흥례문 옆 장애인화장실"), 14, "extra words"),
+    (SAME, P("영등포구청 1층 민원실 장애인 화장실", "영등포구청", "1"), P("영등포구청 민원실 화장실", "영등포구청", "1"), 6,
+     "floor in one name"),
+    (SAME, P("Seoul Station toilet", names_toilet="T-12"), P("서울역 화장실", names_toilet="T-12"), 16,
+     "English and Korean, both reports named the toilet"),
+    (SAME, P("청계광장 화장실", reference="REF-4004"), P("청계천 광장 옆 화장실", reference="REF-4004"), 21, "one reference record"),
+    (SAME, P("이태원역 1번 출구 엘리베이터 화장실"), P("이태원역 1번출구 화장실"), 12, "details"),
+    (SAME, P("신촌역 2번출구 쪽 화장실", None, "B1"), P("신촌역 2번 출구 엘리베이터 옆 화장실", None, "B1"), 10,
+     "details on both sides"),
+    (SAME, P("서울시청 장애인화장실", None, "1"), P("서울 시청 1층 화장실", None, "1"), 9, "spacing, floor in a name"),
+    # --- neighbours in one building ----------------------------------------------------------
+    (DISTINCT, P("서울역 1번 출구 화장실", None, "B1"), P("서울역 8번 출구 화장실", None, "B1"), 20, "other exits"),
+    (DISTINCT, P("서울시청 남자 장애인화장실", "서울특별시청", "1"), P("서울시청 여자 장애인화장실", "서울특별시청", "1"), 5,
+     "one per gender"),
+    (DISTINCT, P("롯데백화점 본점 동관 화장실", "롯데백화점 본점", "1"), P("롯데백화점 본점 서관 화장실", "롯데백화점 본점", "1"), 25,
+     "other wings"),
+    (DISTINCT, P("코엑스 A홀 화장실"), P("코엑스 B홀 화장실"), 15, "other halls"),
+    (DISTINCT, P("시청역 1호선 화장실", None, "B1"), P("시청역 2호선 화장실", None, "B1"), 22, "other lines"),
+    (DISTINCT, P("서울대학교병원 본관 화장실", "서울대학교병원", "1"), P("서울대학교병원 어린이병원 화장실", "서울대학교병원", "1"), 18,
+     "two parts of a hospital"),
+    (DISTINCT, P("고척스카이돔 3게이트 화장실"), P("고척스카이돔 4게이트 화장실"), 24, "other gates"),
+    (DISTINCT, P("잠실종합운동장 주경기장 화장실"), P("잠실종합운동장 야구장 화장실"), 20, "two stadiums"),
+    (DISTINCT, P("강남역 11번 출구 화장실"), P("강남역 12번 출구 화장실"), 14, "neighbouring exits"),
+    (DISTINCT, P("현대백화점 신관 장애인 화장실", "현대백화점"), P("현대백화점 본관 장애인 화장실", "현대백화점"), 19, "new and main wing"),
+    (DISTINCT, P("김포공항 국내선 1층 화장실", None, "1"), P("김포공항 국제선 1층 화장실", None, "1"), 23, "two terminals"),
+    (DISTINCT, P("서울역 KTX 대합실 화장실", None, "2"), P("서울역 공항철도 대합실 화장실", None, "2"), 21, "two waiting halls"),
+    # --- stacked floors ------------------------------------------------------------------------
+    (DISTINCT, P("서울시청 1층 장애인화장실", None, "1"), P("서울시청 2층 장애인화장실", None, "2"), 3, "floors 1 and 2"),
+    (DISTINCT, P("국립중앙박물관 화장실", None, "1"), P("국립중앙박물관 화장실", None, "2"), 2, "same name, floors"),
+    (DISTINCT, P("타임스퀘어 장애인 화장실", None, "B1"), P("타임스퀘어 장애인 화장실", None, "3"), 4, "B1 and 3"),
+    (DISTINCT, P("영등포 타임스퀘어 2층 화장실"), P("영등포 타임스퀘어 3층 화장실"), 5, "floor only in the names"),
+    (DISTINCT, P("광화문역 지하1층 화장실"), P("광화문역 지하2층 화장실"), 6, "basement floors in the names"),
+    (DISTINCT, P("스타필드 코엑스몰 장애인화장실", None, "B1"), P("스타필드 코엑스몰 장애인화장실", None, "1"), 8, "B1 and 1"),
+    (DISTINCT, P("노원구청 장애인화장실", "노원구청", "1"), P("노원구청 장애인화장실", "노원구청", "4"), 1, "floors 1 and 4"),
+    (DISTINCT, P("신도림역 환승통로 화장실", None, "B1"), P("신도림역 환승통로 화장실", None, "B2"), 6, "B1 and B2"),
+    # --- different buildings 10-25 m apart ----------------------------------------------------
+    (DISTINCT, P("종로구청 화장실", "종로구청"), P("교보문고 광화문점 화장실", "교보생명빌딩"), 12, "other buildings"),
+    (DISTINCT, P("스타벅스 시청점 화장실", "프레지던트호텔"), P("서울도서관 화장실", "서울도서관"), 15, "other buildings"),
+    (DISTINCT, P("공중화장실", "세운상가"), P("공중화장실", "청계상가"), 18, "generic names, other buildings"),
+    (DISTINCT, P("을지로 주민센터 화장실"), P("을지로 지하상가 화장실"), 20, "other buildings, shared area"),
+    (DISTINCT, P("명동성당 화장실"), P("명동예술극장 화장실"), 22, "other buildings, shared area"),
+    (DISTINCT, P("서울시의회 화장실", "서울특별시의회"), P("서울시청 화장실", "서울특별시청"), 15, "neighbouring city buildings"),
+    (DISTINCT, P("대한상공회의소 화장실"), P("서울상공회의소 화장실"), 17, "similar institutions"),
+    (DISTINCT, P("마포아트센터 화장실", "마포아트센터"), P("마포구민체육센터 화장실", "마포구민체육센터"), 16, "two centres"),
+    (DISTINCT, P("홍익대학교 정문 화장실"), P("홍대 걷고싶은거리 공중화장실"), 24, "a street and a gate"),
+    (DISTINCT, P("CGV 용산 화장실", "용산아이파크몰"), P("용산역 화장실", "용산역"), 25, "station and mall"),
+    (DISTINCT, P("한남동 주민센터 장애인화장실"), P("한남오거리 공중화장실"), 19, "other places"),
+    (DISTINCT, P("서초구립 반포도서관 화장실"), P("반포종합운동장 화장실"), 21, "shared area name"),
+    (DISTINCT, P("광화문 광장 화장실"), P("광화문 교보빌딩 화장실"), 14, "shared area name"),
+    (DISTINCT, P("공중화장실"), P("장애인 화장실"), 13, "nothing but generic words"),
+]
