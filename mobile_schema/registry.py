@@ -74,6 +74,7 @@ class SchemaRegistry:
                 "schema_version", f"지원하는 양식 버전: {known}", f"Supported form versions: {known}"))
         errors = sorted(self._validators[version].iter_errors(payload), key=lambda e: list(e.absolute_path))
         field_errors = [translate(e) for e in errors]
+        field_errors += check_requires(self.schemas[version], payload)
         field_errors += _check_observed_at(payload.get("observed_at"))
         field_errors += clean_document(payload, multiline=is_multiline)[1]
         if field_errors:
@@ -113,6 +114,25 @@ def _dedupe(errors: list[FieldError]) -> list[FieldError]:
     return out
 
 
+def check_requires(node: dict[str, Any], value: Any, path: str = "") -> list[FieldError]:
+    """The form's one rule across fields, declared in the schema itself: a field marked
+    `x-requires: <sibling>` may be given only with that sibling known (form v2: a bound needs
+    its value; "it is gone" needs the toilet it is about), with its own words (`x-requires-ko`,
+    `x-requires-en`) at the sibling. Kept out of JSON Schema's `if`/`then` so that every tool
+    that reads the schema (test generators, the phone's own checks) understands it."""
+    if not isinstance(value, dict):
+        return []
+    out: list[FieldError] = []
+    for key, child in (node.get("properties") or {}).items():
+        here = f"{path}.{key}" if path else key
+        if child.get("x-requires") and value.get(key) is not None and value.get(child["x-requires"]) is None:
+            out.append(field_error(f"{path}.{child['x-requires']}" if path else child["x-requires"],
+                                   child["x-requires-ko"], child["x-requires-en"]))
+        if isinstance(child, dict) and child.get("properties"):
+            out += check_requires(child, value.get(key), here)
+    return out
+
+
 def _check_observed_at(value: Any) -> list[FieldError]:
     if not isinstance(value, str):
         return []
@@ -130,25 +150,8 @@ def _path(error: SchemaError) -> str:
     return ".".join(str(p) for p in error.absolute_path)
 
 
-def _own_message(error: SchemaError) -> FieldError | None:
-    """A rule across fields (form v2: a bound needs its value) says in its own words what is
-    missing: `x-message-ko` / `x-message-en` on the schema node that failed."""
-    own = error.schema if isinstance(error.schema, dict) else {}
-    if "x-message-ko" not in own:
-        return None
-    path = _path(error)
-    if error.validator == "required" and "'" in error.message:
-        path = ".".join(filter(None, [path, error.message.split("'")[1]]))
-    return field_error(path, own["x-message-ko"], own.get("x-message-en", own["x-message-ko"]))
-
-
 def translate(error: SchemaError) -> FieldError:
     """One jsonschema error → a field path with a Korean and an English message."""
-    return _own_message(error) or _keyword_message(error)
-
-
-def _keyword_message(error: SchemaError) -> FieldError:
-    """The message for the JSON Schema keyword that failed."""
     path = _path(error)
     kind, arg = error.validator, error.validator_value
     if kind == "required":

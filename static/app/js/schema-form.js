@@ -233,24 +233,21 @@ export function validateNode(path, node, value, required, out = []) {
     for (const [key, child] of Object.entries(node.properties || {})) {
       validateNode(`${path}.${key}`, child, value[key], req.has(key), out);
     }
-    for (const rule of node.allOf || []) checkRequiredWhen(path, rule, value, out);
+    checkRequires(path, node, value, out);
   } else if (bt === "array" && node.items) {
     value.forEach((v, i) => validateNode(`${path}.${i}`, node.items, v, true, out));
   }
   return out;
 }
 
-/** The schema's rules across fields of one object, in the one shape the form uses
- * (`if: {required: [a]}` → `then: {required: [b]}` with its own message): e.g. a bound needs its
- * value. Anything else is left to the server. */
-function checkRequiredWhen(path, rule, value, out) {
-  const when = rule.if?.required || [];
-  const needs = rule.then?.required || [];
-  if (!when.length || !needs.length || !rule.then["x-message-ko"]) return;
-  if (!when.every((k) => value[k] !== null && value[k] !== undefined)) return;
-  for (const k of needs) {
-    if (value[k] === null || value[k] === undefined) {
-      out.push({ path: `${path}.${k}`, message_ko: rule.then["x-message-ko"], message_en: rule.then["x-message-en"] });
+/** The schema's one rule across fields (`x-requires: <sibling>`, with its own words): e.g. a
+ * bound needs its value. The server checks the same (mobile_schema.registry.check_requires). */
+function checkRequires(path, node, value, out) {
+  for (const [key, child] of Object.entries(node.properties || {})) {
+    const needs = child["x-requires"];
+    if (!needs || value[key] === null || value[key] === undefined) continue;
+    if (value[needs] === null || value[needs] === undefined) {
+      out.push({ path: `${path}.${needs}`, message_ko: child["x-requires-ko"], message_en: child["x-requires-en"] });
     }
   }
 }
