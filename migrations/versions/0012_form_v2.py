@@ -1,7 +1,7 @@
 """Form v2: merge sources and choices, duplicate evidence
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 
 toilets.field_sources / confirmed, toilet_versions.field_sources / confirmed, reviews.field_choices,
 report_duplicate_candidates.likely / evidence.
@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
