@@ -60,7 +60,7 @@ def publish_at_subset_points(conn: psycopg.Connection) -> int:
     """One published toilet at each usable point of the subset, under the file's name (a match)."""
     from bench.export import templates
 
-    data, verdict = templates()[0]
+    data, verdict, *_ = templates()[0]  # (data, verdict, reasons)
     import json
 
     reader = csv.DictReader(io.StringIO(gzip.decompress(SUBSET.read_bytes()).decode("utf-8")))

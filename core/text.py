@@ -77,9 +77,17 @@ def _refuse(ch: str, position: int, kind_ko: str, kind_en: str) -> TextRefused:
                        f"Character {position} is {kind_en} ({code}); remove it and type the text again.")
 
 
-def clean_text(value: str, *, multiline: bool = False) -> str:
+def _refused_or_dropped(drop: bool, ch: str, position: int, kind_ko: str, kind_en: str) -> bool:
+    if not drop:
+        raise _refuse(ch, position, kind_ko, kind_en)
+    return True  # dropped: counts as stripped
+
+
+def clean_text(value: str, *, multiline: bool = False, drop_refused: bool = False) -> str:
     """The string as stored: NFC, invisible characters stripped; raises TextRefused (see the
-    module docstring for what is refused, what is stripped and why)."""
+    module docstring for what is refused, what is stripped and why). With `drop_refused`, for
+    text from a file nobody can be asked to retype (the city's public toilet list), a character
+    that would be refused is dropped instead, and text left blank is returned blank."""
     text = unicodedata.normalize("NFC", value)
     if multiline:
         text = text.replace("\r\n", "\n")
@@ -92,18 +100,18 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
         elif ch == "\t":
             out.append(" ")
         elif cp < 0x20 or cp in _OTHER_CONTROLS:
-            raise _refuse(ch, i + 1, "제어 문자", "a control character")
+            stripped = _refused_or_dropped(drop_refused, ch, i + 1, "제어 문자", "a control character")
         elif cp in _BIDI_CONTROLS:
-            raise _refuse(ch, i + 1, "글자 방향을 바꾸는 보이지 않는 문자", "an invisible text-direction control")
+            stripped = _refused_or_dropped(drop_refused, ch, i + 1, "글자 방향을 바꾸는 보이지 않는 문자", "an invisible text-direction control")
         elif 0xD800 <= cp <= 0xDFFF:
-            raise _refuse(ch, i + 1, "깨진 문자", "a lone surrogate, not a character")
+            stripped = _refused_or_dropped(drop_refused, ch, i + 1, "깨진 문자", "a lone surrogate, not a character")
         elif cp in _INVISIBLE or (cp == _ZWJ and not (0 < i < len(text) - 1 and _is_emoji(text[i - 1])
                                                        and _is_emoji(text[i + 1]))):
             stripped = True
         else:
             out.append(ch)
     result = "".join(out)
-    if stripped and value.strip() and not result.strip():
+    if stripped and value.strip() and not result.strip() and not drop_refused:
         raise TextRefused("보이지 않는 문자만 있습니다. 내용을 입력해 주세요.",
                           "The text holds only invisible characters; type what you mean.")
     return result

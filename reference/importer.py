@@ -22,7 +22,6 @@ import gzip
 import io
 import json
 import math
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import record_audit
 from core.config import Settings
+from core.text import clean_text
 from core.errors import fail, field_error
 from geo.districts import district_in_address
 from geo.service import district_of_point_sql, tolerance_deg
@@ -103,7 +103,10 @@ def read_file(path: Path) -> bytes:
 
 
 def _nfc(value: str | None) -> str:
-    return unicodedata.normalize("NFC", value or "")
+    """A cell as kept: core.text's cleaning (NFC, invisible characters stripped), with what it
+    would refuse from a person (control characters, direction overrides) dropped: a file has
+    nobody to ask to retype."""
+    return clean_text(value or "", multiline=True, drop_refused=True)
 
 
 def _header(text_: str) -> tuple[list[str], str]:

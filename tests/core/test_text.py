@@ -65,3 +65,14 @@ def test_clean_document_paths_and_no_change_to_the_input():
     assert [e.path for e in errors] == ["access_route.obstacles.0.note"]
     assert cleaned["place"]["name"] == "ab" and cleaned["n"] == 3
     assert doc["place"]["name"] == "a\u200bb"  # the input (a raw payload) is never changed
+
+
+def test_drop_refused_drops_what_would_be_refused_and_keeps_the_rest():
+    from core.text import TextRefused, clean_text
+
+    for bad in ("a\x00b", "a\u202eb", "a\ud800b"):
+        with pytest.raises(TextRefused):
+            clean_text(bad)
+        assert clean_text(bad, drop_refused=True) == "ab"
+    assert clean_text("\u200b\x07", drop_refused=True) == ""
+    assert clean_text("e\u0301\u200b", drop_refused=True) == "é"  # still NFC, still stripped

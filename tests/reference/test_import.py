@@ -136,3 +136,13 @@ def test_text_is_stored_as_sent_after_nfc(db, settings):
     assert stored["raw"]["화장실명"] == f" {hostile} "  # the cell as sent, NFC
     assert stored["opening_hours"] is None and stored["raw"]["개방시간상세"] == "-"
     assert stored["disabled_stalls"] == 2
+
+
+def test_text_is_cleaned_by_core_text_and_what_it_refuses_is_dropped(db, settings):
+    """The file's cells go through core.text.clean_text (as crowd text does); a control
+    character or a direction override, which a person would be asked to remove, is dropped."""
+    sneaky = "화장\u202e실\u200b 1\x07층"  # an RTL override, a zero-width space, a BEL
+    _import(db, settings, [row(1, 화장실명=sneaky, 개방시간상세="09:00~\n18:00")])
+    stored = _stored(db, "1")
+    assert stored["name"] == "화장실 1층" and stored["raw"]["화장실명"] == "화장실 1층"
+    assert stored["raw"]["개방시간상세"] == "09:00~\n18:00"  # a newline in a cell stays
