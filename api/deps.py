@@ -24,7 +24,9 @@ from mobile_schema.registry import SchemaRegistry
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_settings_dep(request: Request) -> Settings:
+# The app's own objects: `async def` because they only read app.state, so FastAPI calls them on
+# the event loop instead of sending each to the threadpool (a hop per dependency per request).
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -41,7 +43,7 @@ def get_read_db(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_registry(request: Request) -> SchemaRegistry:
+async def get_registry(request: Request) -> SchemaRegistry:
     return request.app.state.schema_registry
 
 
@@ -119,7 +121,7 @@ PathAccount = Annotated[Account, Depends(account_by_id)]
 # -- abuse limits (core/rate_limit.py; settings rate_limit_*): each counts the request before any
 # costly work, per client address and per account, and answers 429 + Retry-After when over.
 
-def get_rate_limits(request: Request) -> RateLimits:
+async def get_rate_limits(request: Request) -> RateLimits:
     return request.app.state.rate_limits
 
 
@@ -136,8 +138,7 @@ def limit_login(request: Request, limits: RateLimitsDep,
                 form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> None:
     """Before any password is checked: per address (guessing from one place) and per nickname
     (one account guessed at from many)."""
-    limits.hit("login_per_ip", client_address(request))
-    limits.hit("login_per_nickname", nickname_key(form.username))
+    limits.hit_all(("login_per_ip", client_address(request)), ("login_per_nickname", nickname_key(form.username)))
 
 
 def limit_join(request: Request, limits: RateLimitsDep) -> None:
@@ -152,8 +153,7 @@ def count_caller(request: Request, limits: RateLimits, *, rule: str, account_id:
                  account_rule: str | None = None) -> None:
     """One request against `<rule>_per_ip` for its address and `account_rule` (default
     `<rule>_per_account`) for its account."""
-    limits.hit(f"{rule}_per_ip", client_address(request))
-    limits.hit(account_rule or f"{rule}_per_account", str(account_id))
+    limits.hit_all((f"{rule}_per_ip", client_address(request)), (account_rule or f"{rule}_per_account", str(account_id)))
 
 
 def limit_reports(request: Request, limits: RateLimitsDep, account: CurrentAccount) -> None:

@@ -95,3 +95,79 @@ def run_threads(target, n: int) -> float:
     for t in threads:
         t.join()
     return time.perf_counter() - t0
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2:].split()  # fields after "(comm)": state is [0], ppid [1]
+
+
+def tree_cpu_seconds(root_pid: int) -> float:
+    """CPU seconds (user + system) of a process, its live descendants and the children it has
+    already reaped (a PostgreSQL backend that ended): a cost figure that other work on a shared
+    machine does not inflate the way it inflates wall time."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            if fields:
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, stack, root = 0.0, [root_pid], True
+    while stack:
+        pid = stack.pop()
+        fields = _stat(pid)
+        if fields is None:
+            continue
+        # utime, stime are fields 14, 15 of stat (11, 12 here); cutime, cstime 16, 17 (13, 14)
+        total += int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if root else 0)
+        root = False
+        stack.extend(children.get(pid, []))
+    return total / tick
+
+
+def postgres_pid() -> int | None:
+    """The postmaster of the project's own cluster (None for another DATABASE_URL server)."""
+    from core.config import Settings
+
+    if Settings().database_url:
+        return None
+    from core.localdb import LocalCluster
+
+    pidfile = LocalCluster(Settings()).data_dir / "postmaster.pid"
+    try:
+        return int(pidfile.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class CpuMeter:
+    """CPU seconds spent by this process (the load generator), a server's process tree and the
+    database cluster between start() and stop()."""
+
+    def __init__(self, server_pid: int | None = None):
+        self.server_pid, self.pg_pid = server_pid, postgres_pid()
+        self.client = self.server = self.database = 0.0
+
+    def _now(self) -> tuple[float, float, float]:
+        me = os.times()
+        return (me.user + me.system,
+                tree_cpu_seconds(self.server_pid) if self.server_pid else 0.0,
+                tree_cpu_seconds(self.pg_pid) if self.pg_pid else 0.0)
+
+    def start(self) -> CpuMeter:
+        self._start = self._now()
+        return self
+
+    def stop(self) -> CpuMeter:
+        end = self._now()
+        self.client, self.server, self.database = (b - a for a, b in zip(self._start, end, strict=True))
+        return self
+
+    def per(self, n: int) -> str:
+        ms = [x / max(1, n) * 1e3 for x in (self.client, self.server, self.database)]
+        return (f"load generator {ms[0]:.2f} · server {ms[1]:.2f} · PostgreSQL {ms[2]:.2f} · "
+                f"total {sum(ms):.2f}")

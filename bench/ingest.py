@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import threading
 import time
@@ -17,7 +18,7 @@ import uuid
 import httpx
 import psycopg
 
-from bench.common import percentile, running_server, scratch_database
+from bench.common import CpuMeter, percentile, running_server, scratch_database
 from demo.loader import demo_payload, read_sample
 
 VOLUNTEERS = 40
@@ -47,7 +48,8 @@ def make_bodies(n: int) -> list[dict]:
     return bodies
 
 
-async def through_api(base: str, bodies: list[dict], concurrency: int) -> tuple[float, list[float], int]:
+async def through_api(base: str, bodies: list[dict], concurrency: int, meter: CpuMeter
+                      ) -> tuple[float, list[float], int]:
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=httpx.Limits(max_connections=concurrency)) as c:
         tokens = []
         for i in range(VOLUNTEERS):
@@ -76,9 +78,11 @@ async def through_api(base: str, bodies: list[dict], concurrency: int) -> tuple[
                     key = f"{r.status_code} {r.json().get('code')} {[f['path'] for f in r.json().get('fields', [])]}"
                     failure_codes[key] = failure_codes.get(key, 0) + 1
 
+        meter.start()  # after the joins and logins: argon2 is not what is measured
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - start
+        meter.stop()
         for key, count in failure_codes.items():
             print(f"  rejected {count}× {key}")
         return elapsed, latencies, failures
@@ -128,15 +132,18 @@ def main() -> None:
     args = ap.parse_args()
     bodies = make_bodies(args.reports)
     print(f"bench/ingest: {args.reports:,} reports, {args.concurrency} concurrent clients, "
-          f"{args.workers} uvicorn workers, loopback")
+          f"{args.workers} uvicorn workers, loopback · load average {_load()} (machine shared with other work)")
     with scratch_database("reachable_bench_ingest") as (url, conninfo):
-        with running_server(url, workers=args.workers) as (base, _proc):
-            api_s, api_lat, failures = asyncio.run(through_api(base, bodies, args.concurrency))
+        with running_server(url, workers=args.workers) as (base, proc):
+            api_cpu = CpuMeter(proc.pid)
+            api_s, api_lat, failures = asyncio.run(through_api(base, bodies, args.concurrency, api_cpu))
         with psycopg.connect(conninfo) as conn:
             stored = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
             conn.execute("TRUNCATE reports CASCADE")
             conn.commit()
+        ceil_cpu = CpuMeter().start()
         ceil_s, ceil_lat = plain_inserts(conninfo, bodies, args.concurrency)
+        ceil_cpu.stop()
     api_rate, ceil_rate = args.reports / api_s, args.reports / ceil_s
     print(f"{'':24}{'reports/s':>12}{'p50 ms':>10}{'p95 ms':>10}{'seconds':>10}")
     print(f"{'API (POST /reports)':24}{api_rate:12.0f}{percentile(api_lat, 50) * 1e3:10.1f}"
@@ -144,6 +151,13 @@ def main() -> None:
     print(f"{'psycopg INSERT ceiling':24}{ceil_rate:12.0f}{percentile(ceil_lat, 50) * 1e3:10.1f}"
           f"{percentile(ceil_lat, 95) * 1e3:10.1f}{ceil_s:10.1f}")
     print(f"API / ceiling: {api_rate / ceil_rate:.2f} · stored {stored:,} of {args.reports:,} · non-201: {failures}")
+    print(f"CPU ms per report, API:     {api_cpu.per(args.reports)}")
+    print(f"CPU ms per report, ceiling: {ceil_cpu.per(args.reports)}")
+    print(f"load average at the end {_load()}")
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

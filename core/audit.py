@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, Text, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, Text, func, insert
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -38,15 +38,13 @@ def record_audit(
     object_id: str | int,
     reason: str | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEntry:
-    entry = AuditEntry(
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        reason=reason,
-        detail=detail or {},
-    )
-    db.add(entry)
+) -> None:
+    """One audit row, in the caller's transaction. A plain INSERT (no ORM object to track): the
+    session flushes what it holds first, so the row is written after the change it records."""
     db.flush()
-    return entry
+    db.execute(_INSERT_ENTRY, {"actor_id": actor_id, "action": action, "object_type": object_type,
+                               "object_id": str(object_id), "reason": reason, "detail": detail or {}})
+
+
+# Built once: SQLAlchemy's compiled cache serves every call.
+_INSERT_ENTRY = insert(AuditEntry.__table__)

@@ -18,6 +18,8 @@ import math
 import threading
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from limits import RateLimitItem, parse_many
 from limits.storage import Storage
@@ -100,14 +102,32 @@ class PostgresStorage(Storage, SlidingWindowCounterSupport):
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._hits = 0
         self._hits_lock = threading.Lock()
+        self._pinned = threading.local()
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
         return SQLAlchemyError
 
     def _row(self, statement, **params):
+        pinned = getattr(self._pinned, "conn", None)
+        if pinned is not None:
+            return pinned.execute(statement, params).first()
         with self.engine.connect() as conn:
             return conn.execute(statement, params).first()
+
+    @contextmanager
+    def one_connection(self) -> Iterator[None]:
+        """Every counter of one request on one pooled connection (one checkout, one pre-ping),
+        each hit still its own autocommitted statement."""
+        if getattr(self._pinned, "conn", None) is not None:
+            yield
+            return
+        with self.engine.connect() as conn:
+            self._pinned.conn = conn
+            try:
+                yield
+            finally:
+                self._pinned.conn = None
 
     def _counted(self) -> None:
         with self._hits_lock:
@@ -209,14 +229,23 @@ class RateLimits:
         return hmac.new(self._salt, who.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
 
     def hit(self, rule: str, who: str) -> None:
+        self.hit_all((rule, who))
+
+    def hit_all(self, *hits: tuple[str, str]) -> None:
+        """Count one request against each (rule, who) in order, on one connection; the first
+        rule over its rate raises 429 (the ones before it have counted, as separate hits would)."""
         if not self.enabled:
             return
-        identifier = self._identifier(who)
         try:
-            for item in self.rules[rule]:
-                if not self.limiter.hit(item, rule, identifier):
-                    reset_at = self.limiter.get_window_stats(item, rule, identifier).reset_time
-                    retry_after = max(1, math.ceil(reset_at - time.time()))
-                    raise fail("rate_limited", headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
+            with self.storage.one_connection():
+                for rule, who in hits:
+                    self._hit_one(rule, self._identifier(who))
         except DBAPIError as exc:  # the counters cannot be reached: refuse rather than let a flood through
             raise fail("database_unavailable", headers={"Retry-After": "5"}) from exc
+
+    def _hit_one(self, rule: str, identifier: str) -> None:
+        for item in self.rules[rule]:
+            if not self.limiter.hit(item, rule, identifier):
+                reset_at = self.limiter.get_window_stats(item, rule, identifier).reset_time
+                retry_after = max(1, math.ceil(reset_at - time.time()))
+                raise fail("rate_limited", headers={"Retry-After": str(retry_after)}, retry_after=retry_after)

@@ -35,6 +35,7 @@ What happens to a string, in order:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +51,13 @@ _OTHER_CONTROLS = frozenset({0x7F, 0x2028, 0x2029, 0xFFFE, 0xFFFF}) | frozenset(
 _INVISIBLE = frozenset({0x200B, 0x200C, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF,
                         0x00AD, 0x180E, 0x3164, 0xFFA0})
 _ZWJ = 0x200D
+# Any character the loop below would change or refuse (tab, newline and CR are C0 controls). A
+# string without one, once NFC, is returned as it is: the loop would copy it unchanged.
+_NEEDS_A_LOOK = re.compile("[" + "".join(
+    f"\\U{a:08x}-\\U{b:08x}" for a, b in [(0x00, 0x1F), (0x7F, 0x9F), (0x00AD, 0x00AD), (0x180E, 0x180E),
+                                         (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x2069), (0x3164, 0x3164),
+                                         (0xD800, 0xDFFF), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0),
+                                         (0xFFFE, 0xFFFF)]) + "]")
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,8 @@ def clean_text(value: str, *, multiline: bool = False, drop_refused: bool = Fals
     text from a file nobody can be asked to retype (the city's public toilet list), a character
     that would be refused is dropped instead, and text left blank is returned blank."""
     text = unicodedata.normalize("NFC", value)
+    if _NEEDS_A_LOOK.search(text) is None:
+        return text
     if multiline:
         text = text.replace("\r\n", "\n")
     out: list[str] = []

@@ -32,6 +32,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.audit import record_audit
 from core.config import Settings
 from core.errors import fail, field_error
 from jobs import service as jobs
@@ -184,6 +185,9 @@ def record_photo(db: Session, *, report_id: int, staged: StagedPhoto, kind: str,
                         sha256=staged.sha256, storage_key=staged.storage_key, thumb_key=staged.thumb_key)
     db.add(photo)
     db.flush()
+    # Only the report's own volunteer may upload to it (get_report_for, before staging).
+    record_audit(db, actor_id=report.volunteer_id, action="photo.upload", object_type="photo", object_id=photo.id,
+                 detail={"report_id": report_id, "kind": kind, "sha256": staged.sha256, "byte_size": len(image.data)})
     return photo, True
 
 

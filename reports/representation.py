@@ -21,7 +21,7 @@ def photo_view(photo: ReportPhoto) -> dict[str, Any]:
 
 def report_view(
     db: Session, report: Report, *, candidates: list[dict[str, Any]] | None = None,
-    warnings: list[dict[str, str]] | None = None,
+    warnings: list[dict[str, str]] | None = None, photos: list[ReportPhoto] | None = None,
 ) -> dict[str, Any]:
     name_ko, name_en = DISTRICTS[report.district_code]
     return {
@@ -38,7 +38,7 @@ def report_view(
         "payload": report.payload,
         "duplicate_candidates": candidates if candidates is not None else stored_candidates(db, report.id),
         "warnings": warnings or [],
-        "photos": [photo_view(p) for p in list_photos(db, report_id=report.id)],
+        "photos": [photo_view(p) for p in (photos if photos is not None else list_photos(db, report_id=report.id))],
     }
 
 

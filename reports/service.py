@@ -55,6 +55,7 @@ class Submission:
     created: bool
     candidates: list[dict[str, Any]]
     warnings: list[dict[str, str]]
+    photos: list[Any] | None = None  # known without a query: a report just stored has none
 
 
 
@@ -181,7 +182,10 @@ def submit_report(
         return _replay(db, existing, fingerprint)
 
     candidates = refresh_candidates(db, report=report, settings=settings)
-    return Submission(report, True, _as_returned(candidates), checked.warnings)
+    record_audit(db, actor_id=volunteer.id, action="report.submit", object_type="report", object_id=report.id,
+                 detail={"client_submission_id": str(submission_id), "schema_version": body["schema_version"],
+                         "duplicate_candidates": len(candidates)})
+    return Submission(report, True, _as_returned(candidates), checked.warnings, photos=[])
 
 
 _SUBMISSION_EXISTS = text("SELECT 1 FROM reports WHERE volunteer_id = :v AND client_submission_id = :s")

@@ -85,7 +85,8 @@ def _submission_response(db: Session, response: Response, submit: Callable[[], s
     Run in the threadpool: the database work is synchronous (STYLE.md pitfalls)."""
     result = submit()
     response.status_code = 201 if result.created else 200
-    return report_view(db, result.report, candidates=result.candidates, warnings=result.warnings)
+    return report_view(db, result.report, candidates=result.candidates, warnings=result.warnings,
+                       photos=result.photos)
 
 
 _IMAGE = {200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},

@@ -76,3 +76,16 @@ def test_drop_refused_drops_what_would_be_refused_and_keeps_the_rest():
         assert clean_text(bad, drop_refused=True) == "ab"
     assert clean_text("\u200b\x07", drop_refused=True) == ""
     assert clean_text("e\u0301\u200b", drop_refused=True) == "é"  # still NFC, still stripped
+
+
+def test_the_fast_path_looks_at_every_character_the_loop_changes_or_refuses():
+    """clean_text returns a string as it is when no character of it needs a look: that set must
+    hold every character the character loop strips, replaces or refuses."""
+    from core.text import _BIDI_CONTROLS, _INVISIBLE, _NEEDS_A_LOOK, _OTHER_CONTROLS, _ZWJ
+
+    handled = set(range(0x20)) | _BIDI_CONTROLS | _OTHER_CONTROLS | _INVISIBLE | {_ZWJ} | set(range(0xD800, 0xE000))
+    looked_at = {cp for cp in range(0x110000) if _NEEDS_A_LOOK.search(chr(cp))}
+    assert handled <= looked_at
+    assert looked_at - handled == {0x2065}  # unassigned, inside the invisible-operator block: a look, no change
+    assert clean_text("서울시청 1층 \u200b화장실") == "서울시청 1층 화장실"
+    assert clean_text("노트\r\n둘째 줄", multiline=True) == "노트\n둘째 줄"

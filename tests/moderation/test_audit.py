@@ -16,11 +16,12 @@ def test_report_history_lists_every_step_with_who_for_moderators_only(client, db
     r = client.get(f"/api/v1/reports/{report_id}/history", headers=mod)
     assert r.status_code == 200
     events = r.json()["events"]
-    assert [e["action"] for e in events] == ["report.claim", "report.request_changes"]
-    assert events[1]["reason"] == "바닥 사진을 더 보내 주세요" and events[1]["actor"].startswith("moderator-")
+    assert [e["action"] for e in events] == ["report.submit", "report.claim", "report.request_changes"]
+    assert events[0]["actor_role"] == "volunteer"
+    assert events[2]["reason"] == "바닥 사진을 더 보내 주세요" and events[2]["actor"].startswith("moderator-")
     assert r.json()["reviews"][0]["action"] == "request_changes"
     own = client.get(f"/api/v1/reports/{report_id}/history", headers=volunteer).json()
-    assert [e["action"] for e in own["events"]] == ["report.claim", "report.request_changes"]
+    assert [e["action"] for e in own["events"]] == ["report.submit", "report.claim", "report.request_changes"]
     assert all("actor" not in e for e in own["events"]) and "moderator" not in own["reviews"][0]
     other_volunteer = submit(client)[1]
     assert_error_shape(client.get(f"/api/v1/reports/{report_id}/history", headers=other_volunteer), 404)

@@ -125,7 +125,7 @@ def test_request_changes_round_trip(page, live_server, committed_engine, job_wor
         assert props["toilet"]["door_clear_width_cm"] == 92
         events = [e["action"] for e in http.get(f"/api/v1/reports/{report_id}/history",
                                                  headers=volunteer).json()["events"]]
-        assert events == ["report.claim", "report.request_changes", "report.revise", "report.claim",
+        assert events == ["report.submit", "report.claim", "report.request_changes", "report.revise", "report.claim",
                           "report.approve"]
     assert page.outside_requests == []
 

@@ -30,9 +30,9 @@ def test_approve_publishes_a_toilet_with_version_changelog_and_audit(client, db)
     ops = db.execute(text("SELECT entity, op FROM change_log WHERE entity_id = :t ORDER BY seq"),
                      {"t": toilet_id}).all()
     assert [tuple(o) for o in ops] == [("toilet", "create"), ("route", "create")]
-    actions = db.execute(text("SELECT action FROM audit_log WHERE object_id IN (:r, :t) ORDER BY id"),
+    actions = db.execute(text("SELECT action FROM audit_log WHERE object_type IN ('report', 'toilet') AND object_id IN (:r, :t) ORDER BY id"),
                          {"r": str(report_id), "t": toilet_id}).scalars().all()
-    assert actions == ["report.claim", "toilet.create", "report.approve"]
+    assert actions == ["report.submit", "report.claim", "toilet.create", "report.approve"]
 
 
 def test_approve_with_edits_stores_the_diff_and_publishes_the_edited_fields(client, db):

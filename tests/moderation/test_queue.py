@@ -57,7 +57,8 @@ def test_a_lease_expires_and_the_report_returns_to_the_queue(client, db):
     events = db.execute(text("SELECT a.action, ac.username FROM audit_log a JOIN accounts ac ON ac.id = a.actor_id "
                              "WHERE a.object_type = 'report' AND a.object_id = :id ORDER BY a.id"),
                         {"id": str(report_id)}).all()
-    (claim1, who1), (lapse, who_lapsed), (claim2, who2) = [tuple(e) for e in events][:3]
+    (submit1, _), (claim1, who1), (lapse, who_lapsed), (claim2, who2) = [tuple(e) for e in events][:4]
+    assert submit1 == "report.submit"
     assert (claim1, lapse, claim2) == ("report.claim", "report.lease_expired", "report.claim")
     assert who_lapsed == who1 != who2
 
@@ -71,7 +72,7 @@ def test_release_gives_the_report_back(client, db):
     claim_one(client, second, report_id)
     actions = db.execute(text("SELECT action FROM audit_log WHERE object_type='report' AND object_id=:id ORDER BY id"),
                          {"id": str(report_id)}).scalars().all()
-    assert actions == ["report.claim", "report.release", "report.claim"]
+    assert actions == ["report.submit", "report.claim", "report.release", "report.claim"]
 
 
 def test_priority_age_then_coverage_gaps_then_duplicates(client, db, settings):

@@ -1,0 +1,88 @@
+"""The volunteer's own events are audited (issue 12.3): a submission, a revision, a photo upload,
+each one audit row naming who, what and which object, written in the transaction of the change."""
+
+from __future__ import annotations
+
+import copy
+import io
+
+import pytest
+from PIL import Image
+from sqlalchemy import text
+
+from accounts.service import create_account
+from mobile_schema.registry import default_registry
+from reports import service
+from tests.factories import count_rows, join_and_login, report_body
+from tests.moderation.helpers import claim_one, decide, moderator
+
+
+def _audit(db, action: str):
+    return db.execute(text("SELECT a.actor_id, ac.username, a.object_type, a.object_id, a.detail FROM audit_log a "
+                           "LEFT JOIN accounts ac ON ac.id = a.actor_id WHERE a.action = :a ORDER BY a.id"),
+                      {"a": action}).all()
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_submission_is_audited_once_under_its_volunteer(client, db):
+    headers = join_and_login(client, "감사제보자")
+    body = report_body()
+    first = client.post("/api/v1/reports", json=body, headers=headers)
+    assert first.status_code == 201
+    assert client.post("/api/v1/reports", json=body, headers=headers).status_code == 200  # a retry
+    invalid = report_body(**{"toilet.door_clear_width_cm": -5})
+    assert client.post("/api/v1/reports", json=invalid, headers=headers).status_code == 422
+    rows = _audit(db, "report.submit")
+    assert len(rows) == 1  # the retry and the refused body wrote nothing
+    _, who, object_type, object_id, detail = rows[0]
+    assert (who, object_type, object_id) == ("감사제보자", "report", str(first.json()["id"]))
+    assert detail["client_submission_id"] == body["client_submission_id"] and detail["schema_version"] == 1
+
+
+def test_the_audit_row_goes_with_the_submission_when_its_transaction_rolls_back(db, settings):
+    volunteer = create_account(db, username="되돌림봉사자", password="correct horse", role="volunteer",
+                               age_band="30s")
+    before = count_rows(db, "reports"), count_rows(db, "audit_log")
+    nested = db.begin_nested()
+    service.submit_report(db, volunteer=volunteer, body=copy.deepcopy(report_body()), registry=default_registry(),
+                          settings=settings)
+    assert count_rows(db, "audit_log") == before[1] + 1
+    nested.rollback()
+    assert (count_rows(db, "reports"), count_rows(db, "audit_log")) == before
+
+
+def test_a_revision_is_audited_under_its_volunteer(client, db):
+    headers = join_and_login(client, "감사수정자")
+    report_id = client.post("/api/v1/reports", json=report_body(), headers=headers).json()["id"]
+    mod = moderator(db, client)
+    claim_one(client, mod, report_id)
+    assert decide(client, mod, report_id, action="request_changes", message="문 폭을 다시 재 주세요").status_code == 200
+    fixed = report_body(**{"toilet.door_clear_width_cm": 92})
+    assert client.post(f"/api/v1/reports/{report_id}/revisions", json=fixed, headers=headers).status_code == 201
+    assert client.post(f"/api/v1/reports/{report_id}/revisions", json=fixed, headers=headers).status_code == 200
+    rows = _audit(db, "report.revise")
+    assert [(r.username, r.object_type, r.object_id, r.detail["revision"]) for r in rows] == [
+        ("감사수정자", "report", str(report_id), 2)]  # the original is revision 1
+
+
+@pytest.mark.parametrize("kind", ["door", "interior"])
+def test_a_photo_upload_is_audited_once_with_its_report(client, db, kind):
+    headers = join_and_login(client, f"감사사진{kind}")
+    report_id = client.post("/api/v1/reports", json=report_body(), headers=headers).json()["id"]
+    data = _jpeg()
+    files = {"file": ("p.jpg", data, "image/jpeg")}
+    first = client.post(f"/api/v1/reports/{report_id}/photos", headers=headers, files=files, data={"kind": kind})
+    assert first.status_code == 201
+    again = client.post(f"/api/v1/reports/{report_id}/photos", headers=headers, files=files, data={"kind": kind})
+    assert again.status_code == 200  # the same photo again: no second event
+    not_an_image = {"file": ("p.jpg", b"not an image", "image/jpeg")}
+    assert client.post(f"/api/v1/reports/{report_id}/photos", headers=headers, files=not_an_image,
+                       data={"kind": kind}).status_code in (400, 415, 422)
+    rows = _audit(db, "photo.upload")
+    assert [(r.username, r.object_type, r.object_id) for r in rows] == [(f"감사사진{kind}", "photo", first.json()["id"])]
+    assert rows[0].detail["report_id"] == report_id and rows[0].detail["kind"] == kind
