@@ -4,10 +4,7 @@ each one audit row naming who, what and which object, written in the transaction
 from __future__ import annotations
 
 import copy
-import io
 
-import pytest
-from PIL import Image
 from sqlalchemy import text
 
 from accounts.service import create_account
@@ -21,12 +18,6 @@ def _audit(db, action: str):
     return db.execute(text("SELECT a.actor_id, ac.username, a.object_type, a.object_id, a.detail FROM audit_log a "
                            "LEFT JOIN accounts ac ON ac.id = a.actor_id WHERE a.action = :a ORDER BY a.id"),
                       {"a": action}).all()
-
-
-def _jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "JPEG")
-    return out.getvalue()
 
 
 def test_a_submission_is_audited_once_under_its_volunteer(client, db):
@@ -68,21 +59,3 @@ def test_a_revision_is_audited_under_its_volunteer(client, db):
     rows = _audit(db, "report.revise")
     assert [(r.username, r.object_type, r.object_id, r.detail["revision"]) for r in rows] == [
         ("감사수정자", "report", str(report_id), 2)]  # the original is revision 1
-
-
-@pytest.mark.parametrize("kind", ["door", "interior"])
-def test_a_photo_upload_is_audited_once_with_its_report(client, db, kind):
-    headers = join_and_login(client, f"감사사진{kind}")
-    report_id = client.post("/api/v1/reports", json=report_body(), headers=headers).json()["id"]
-    data = _jpeg()
-    files = {"file": ("p.jpg", data, "image/jpeg")}
-    first = client.post(f"/api/v1/reports/{report_id}/photos", headers=headers, files=files, data={"kind": kind})
-    assert first.status_code == 201
-    again = client.post(f"/api/v1/reports/{report_id}/photos", headers=headers, files=files, data={"kind": kind})
-    assert again.status_code == 200  # the same photo again: no second event
-    not_an_image = {"file": ("p.jpg", b"not an image", "image/jpeg")}
-    assert client.post(f"/api/v1/reports/{report_id}/photos", headers=headers, files=not_an_image,
-                       data={"kind": kind}).status_code in (400, 415, 422)
-    rows = _audit(db, "photo.upload")
-    assert [(r.username, r.object_type, r.object_id) for r in rows] == [(f"감사사진{kind}", "photo", first.json()["id"])]
-    assert rows[0].detail["report_id"] == report_id and rows[0].detail["kind"] == kind
