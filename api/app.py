@@ -21,10 +21,10 @@ from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, pages, reports
 from api.routes import exports as exports_routes
 from api.routes import jobs as jobs_routes
-from api.routes import maps_preview, moderation, moderation_console, office, partners, tiles, toilets
+from api.routes import finder, maps_preview, moderation, moderation_console, office, partners, tiles, toilets
 from api.read_routing import ReadAfterWriteCookie
 from api.security_headers import SecurityHeaders, html_with_inline_scripts
-from api.static_assets import STATIC_DIR, RevalidatedFiles, mount_vendor_assets
+from api.static_assets import STATIC_DIR, RevalidatedFiles, compressed, mount_vendor_assets
 from core.config import Settings, get_settings
 from core.db import make_engine, make_session_factory, resolve_database_url, resolve_read_url
 from core.rate_limit import PostgresStorage, RateLimits
@@ -121,16 +121,13 @@ def create_app(
     app.include_router(jobs_routes.router)  # /api/v1/jobs/{id}: what a 202 points to
     app.include_router(office.router)  # /api/v1/office: campaign, dashboard, final report
     app.include_router(office.page_router)  # /office
+    app.include_router(finder.router)  # / (the public finder), /toilets/{id}, /api/v1/districts
     document_rate_limits(app)
 
     mount_vendor_assets(app)
     pages.install_volunteer_app(app)
     if STATIC_DIR.exists():
-        app.mount("/static", RevalidatedFiles(directory=STATIC_DIR), name="static")
-
-    @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+        app.mount("/static", compressed(RevalidatedFiles(directory=STATIC_DIR)), name="static")
 
     @app.get("/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp
 
 from core.config import PROJECT_ROOT
 
@@ -35,7 +37,14 @@ VENDOR_DIRS = {
     "fontawesome": "@fortawesome/fontawesome-free",
     "swagger-ui": "swagger-ui-dist",
     "chartjs": "chart.js/dist",  # the office's charts (docs/office.md says why this one)
+    "maplibre-gl": "maplibre-gl/dist",  # the finder's map (ES modules; its worker is a module worker from here)
 }
+
+
+def compressed(files: ASGIApp) -> ASGIApp:
+    """Static files gzip-compressed for clients that accept it (the finder's first load on a
+    phone; MapLibre is ~1.7 MB raw). Only files: API answers and exports are left as they are."""
+    return GZipMiddleware(files, minimum_size=1024)
 
 
 def mount_vendor_assets(app: FastAPI) -> None:
@@ -44,4 +53,4 @@ def mount_vendor_assets(app: FastAPI) -> None:
         raise RuntimeError(
             f"front-end packages missing from {NODE_MODULES}: {', '.join(missing)}; run `bash scripts/setup`")
     for name, sub in VENDOR_DIRS.items():
-        app.mount(f"/static/vendor/{name}", StaticFiles(directory=NODE_MODULES / sub), name=f"vendor-{name}")
+        app.mount(f"/static/vendor/{name}", compressed(StaticFiles(directory=NODE_MODULES / sub)), name=f"vendor-{name}")

@@ -77,6 +77,7 @@ def build_preview(db: Session, *, district: str | None = None, photo_base: str =
                     f'({sum(1 for p in points if p["status"] == "retired")})</li>')
     options = "".join(f'<option value="{code}">{ko} {en}</option>' for code, (ko, en) in DISTRICTS.items())
     root = m.get_root()
+    root.title = "지도 미리보기 · Map preview · 휠체어도 가는 화장실"
     # markup from our own constants only; the crowd's text travels in the JSON block below
     root.header.add_child(CssLink(PREVIEW_CSS))
     root.header.add_child(JavascriptLink(PREVIEW_JS))

@@ -3,12 +3,14 @@ work without map tiles: the district boundaries are drawn from our own data as t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import folium
 from branca.element import Element
-from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from geo.service import district_outlines
 
 VENDOR = "/static/vendor"
 
@@ -40,6 +42,10 @@ def render_local(m: folium.Map) -> str:
     """The map's HTML with every asset pointing at the app's own /static/vendor."""
     _localise_element(m)
     html = m.get_root().render()
+    # WCAG: the page names its language, and people may zoom (folium's template forbids it)
+    html = html.replace("<html>", '<html lang="ko">', 1)
+    html = re.sub(r'<meta name="viewport" content="width=device-width,\s*initial-scale=1.0, maximum-scale=1.0, '
+                  r'user-scalable=no" />', '<meta name="viewport" content="width=device-width, initial-scale=1" />', html)
     if "cdn" in html.lower() or "cloudflare" in html.lower() or "bootstrapcdn" in html.lower():
         raise RuntimeError("a CDN reference survived localisation")  # a new folium asset: add it above
     return html
@@ -57,13 +63,9 @@ def seoul_map(*, location: tuple[float, float] = (37.5665, 126.9780), zoom_start
 
 def add_district_outlines(m: folium.Map, db: Session, *, simplify_deg: float = 0.0002) -> None:
     """The 25 districts as the base layer, so the map reads without tiles."""
-    rows = db.execute(text(
-        "SELECT code, name_ko, name_en, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, :tol), 6) AS g "
-        "FROM districts ORDER BY code"), {"tol": simplify_deg}).all()
-    import json
-
-    features = [{"type": "Feature", "properties": {"name": f"{r.name_ko} {r.name_en}"},
-                 "geometry": json.loads(r.g)} for r in rows]
+    outlines = district_outlines(db, simplify_deg=simplify_deg)
+    features = [{"type": "Feature", "properties": {"name": f"{f['properties']['name_ko']} {f['properties']['name_en']}"},
+                 "geometry": f["geometry"]} for f in outlines["features"]]
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features}, name="자치구 Districts",
         style_function=lambda _f: {"color": "#5b6770", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 0.6},

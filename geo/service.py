@@ -53,3 +53,15 @@ def district_of_point_sql(point: str) -> str:
 def tolerance_deg(tolerance_m: float) -> float:
     """A distance in degrees at least as long as `tolerance_m` metres in Seoul (the index pre-filter)."""
     return tolerance_m / 80_000.0
+
+
+def district_outlines(db: Session, *, simplify_deg: float = 0.0002) -> dict:
+    """The 25 districts as a GeoJSON FeatureCollection (simplified, 6 decimals), built by PostGIS:
+    the base layer of every map that must read without tiles."""
+    return db.execute(text("""
+        SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+            'type', 'Feature', 'id', code,
+            'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, :tol), 6)::json,
+            'properties', json_build_object('code', code, 'name_ko', name_ko, 'name_en', name_en))
+            ORDER BY code), '[]'::json))
+        FROM districts"""), {"tol": simplify_deg}).scalar_one()

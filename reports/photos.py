@@ -285,14 +285,20 @@ def recover_photo_files(db: Session, settings: Settings, *, grace_s: float) -> P
 _PUBLIC_NAME = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9]+)")
 
 
-def storage_key_of_public_name(db: Session, name: str) -> str | None:
-    """The storage key of the photo a public file name (`<photo id>.<ext>`) names, else None
-    (a malformed name is simply not a photo)."""
+def photo_of_public_name(db: Session, name: str) -> ReportPhoto | None:
+    """The photo a public file name (`<photo id>.<ext>`) names, else None (a malformed name is
+    simply not a photo)."""
     m = _PUBLIC_NAME.fullmatch(name)
     if not m:
         return None
     photo = db.get(ReportPhoto, uuid.UUID(m.group(1)))
-    return photo.storage_key if photo is not None and photo.public_name == name else None
+    return photo if photo is not None and photo.public_name == name else None
+
+
+def storage_key_of_public_name(db: Session, name: str) -> str | None:
+    """The storage key of the photo a public file name names, else None."""
+    photo = photo_of_public_name(db, name)
+    return photo.storage_key if photo is not None else None
 
 
 def storage_keys_of_public_names(db: Session, names: list[str]) -> dict[str, str]:

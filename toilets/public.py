@@ -36,6 +36,7 @@ _FEATURE_SQL = """
             'place', t.data -> 'place', 'toilet', t.data -> 'toilet', 'access_route', t.data -> 'access_route',
             'route', CASE WHEN rt.path IS NULL OR rt.status <> 'active' THEN NULL
                           ELSE ST_AsGeoJSON(rt.path, 7)::json END,
+            'photos', to_json(t.photo_files),
             'criteria', {criteria},
             'verified_age', {verified_age}
             {extra}
@@ -260,3 +261,16 @@ def active_toilet_address_keys_sql() -> str:
     return f"""
       SELECT t.id AS toilet_id, t.name AS toilet_name, t.district_code, {road} AS road_key, {lot} AS lot_key
         FROM toilets t WHERE t.status = 'active'"""
+
+
+def is_published(db: Session, toilet_id: uuid.UUID) -> bool:
+    """Whether the id names an active published toilet (the finder's own page for it)."""
+    return db.execute(text("SELECT EXISTS (SELECT 1 FROM toilets WHERE id = :id AND status = 'active')"),
+                      {"id": toilet_id}).scalar_one()
+
+
+def has_photo(db: Session, toilet_id: uuid.UUID, name: str) -> bool:
+    """Whether `name` is one of the public photo files an active published toilet shows."""
+    return db.execute(text("""SELECT EXISTS (SELECT 1 FROM toilets WHERE id = :id AND status = 'active'
+                                                AND :name = ANY(photo_files))"""),
+                      {"id": toilet_id, "name": name}).scalar_one()

@@ -91,6 +91,8 @@ class ToiletProperties(ResponseModel):
     toilet: dict[str, Any] = Field(description="the form's toilet fields; unknown stays null")
     access_route: dict[str, Any] = Field(description="the form's access-route fields (the path is `route`)")
     route: LineGeometry | None
+    photos: list[str] = Field(description="public photo file names in display order "
+                                          "(GET /api/v1/toilets/{id}/photos/{name})")
     criteria: FinderCriteria
     verified_age: VerifiedAge
     distance_m: float | None = Field(default=None, description="nearby only: metres from the asked point")

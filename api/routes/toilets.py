@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+
+from pathlib import Path
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from api.deps import ReadSessionDep, SettingsDep
 from api.params import LayerFilterDep, ToiletPage
+from core.errors import fail
+from reports.photos import photo_of_public_name
 from toilets import public
 from toilets.schemas import NearbyCollection, ToiletCollection, ToiletFeature
 
@@ -56,3 +60,21 @@ def get_toilet(toilet_id: uuid.UUID, db: ReadSessionDep, settings: SettingsDep) 
     out: dict[str, Any] = public.get_toilet_feature(db, toilet_id,
                                                     reverify_after_months=settings.reverify_after_months)
     return GeoJSONResponse(out)
+
+
+@router.get("/{toilet_id}/photos/{name}", response_class=FileResponse,
+            responses={200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                                         "image/png": {"schema": {"type": "string", "format": "binary"}},
+                                         "image/webp": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "A photo of a published toilet (EXIF stripped on upload)"}})
+def toilet_photo(toilet_id: uuid.UUID, name: str, db: SessionDep, settings: SettingsDep,
+                 size: Annotated[Literal["full", "thumb"], Query(description="thumb: at most 320 px a side")] = "full",
+                 ) -> FileResponse:
+    """One of the photos a published toilet shows (`properties.photos`)."""
+    photo = photo_of_public_name(db, name)  # first: a malformed name is refused unread
+    if photo is not None and not public.has_photo(db, toilet_id, name):
+        photo = None
+    path = Path(settings.photo_dir) / (photo.thumb_key if size == "thumb" else photo.storage_key) if photo else None
+    if path is None or not path.is_file():
+        raise fail("photo_not_found")
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})

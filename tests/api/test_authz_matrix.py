@@ -70,6 +70,9 @@ GET    /api/v1/toilets/nearby                                  200 200  200  200
 GET    /api/v1/toilets/{toilet_id}                             200 200  200  200  200 200 200  200
 GET    /api/v1/toilets/{toilet_id}/history                     200 200  200  200  200 200 200  200
 GET    /tiles/toilets/{z}/{x}/{y}.mvt                          200 200  200  200  200 200 200  200
+GET    /api/v1/toilets/{toilet_id}/photos/{name}               200 200  200  200  200 200 200  200
+GET    /api/v1/districts                                       200 200  200  200  200 200 200  200
+GET    /toilets/{toilet_id}                                    200 200  200  200  200 200 200  200
 POST   /api/v1/moderation/claims                               401 403  403  200  200 403 401  200
 GET    /api/v1/moderation/claims                               401 403  403  200  200 403 401  200
 POST   /api/v1/moderation/reports/{report_id}/release          401 403  403  200  403 403 401  403
@@ -108,6 +111,7 @@ GET    /static/vendor/bootstrap/*                              200 200  200  200
 GET    /static/vendor/fontawesome/*                            200 200  200  200  200 200 200  200
 GET    /static/vendor/swagger-ui/*                             200 200  200  200  200 200 200  200
 GET    /static/vendor/chartjs/*                                200 200  200  200  200 200 200  200
+GET    /static/vendor/maplibre-gl/*                            200 200  200  200  200 200 200  200
 GET    /                                                       200 200  200  200  200 200 200  200
 GET    /docs                                                   200 200  200  200  200 200 200  200
 GET    /favicon.ico                                            200 200  200  200  200 200 200  200
@@ -120,6 +124,7 @@ MOUNT_SAMPLES = {
     "/static/vendor/leaflet.markercluster": "leaflet.markercluster.js", "/static/vendor/jquery": "jquery.min.js",
     "/static/vendor/bootstrap": "css/bootstrap.min.css", "/static/vendor/fontawesome": "css/all.min.css",
     "/static/vendor/swagger-ui": "swagger-ui.css", "/static/vendor/chartjs": "chart.umd.js",
+    "/static/vendor/maplibre-gl": "maplibre-gl.css",
 }
 
 

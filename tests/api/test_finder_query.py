@@ -109,3 +109,35 @@ def test_bad_finder_values_are_422_in_both_languages_and_change_nothing(client, 
         assert body["code"] == "invalid_query" and body["fields"][0]["path"] == path
         assert body["fields"][0]["message_ko"] and body["fields"][0]["message_en"]
     assert count_rows(db, "toilets") == before
+
+
+def test_the_districts_are_a_typed_feature_collection(client):
+    from geo.schemas import DistrictCollection
+
+    r = client.get("/api/v1/districts")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/geo+json")
+    body = DistrictCollection.model_validate(r.json())
+    assert len(body.features) == 25
+    assert {f.properties.name_en for f in body.features} >= {"Jung-gu", "Gangnam-gu"}
+
+
+def test_a_toilet_serves_its_own_published_photos_only(client, db, settings):
+    from tests.exports.helpers import report_with_photos
+    from toilets.service import retire_toilet
+
+    report, body, photos = report_with_photos(db, settings, kinds=("entrance", "interior"))
+    toilet = create_toilet(db, payload=body, report_id=report.id, review_id=None)
+    _, _, other = report_with_photos(db, settings, kinds=("door",))
+    db.flush()
+    names = client.get(f"/api/v1/toilets/{toilet.id}").json()["properties"]["photos"]
+    assert names == [p.public_name for p in photos]
+    base = f"/api/v1/toilets/{toilet.id}/photos"
+    full, thumb = client.get(f"{base}/{names[0]}"), client.get(f"{base}/{names[1]}?size=thumb")
+    assert full.status_code == 200 and thumb.status_code == 200 and len(thumb.content) <= len(full.content) * 4
+    assert client.get(f"{base}/{other[0].public_name}").status_code == 404  # another report's photo
+    assert client.get(f"{base}/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    assert client.get(f"{base}/%00").status_code == 404
+    assert client.get(f"{base}/{names[0]}?size=huge").status_code == 422
+    retire_toilet(db, toilet=toilet, reason="철거", report_id=None, review_id=None)
+    db.flush()
+    assert client.get(f"{base}/{names[0]}").status_code == 404

@@ -12,6 +12,7 @@ BINARY_OR_STREAM = {
     ("get", "/api/v1/exports/snapshots/{snapshot_id}/files/{name}"),
     ("get", "/api/v1/exports/{layer}.{fmt}"),
     ("get", "/maps/photos/{name}"),
+    ("get", "/api/v1/toilets/{toilet_id}/photos/{name}"),
     ("get", "/api/v1/moderation/reports/{report_id}/map"),
     ("get", "/maps/preview"),
     ("get", "/tiles/toilets/{z}/{x}/{y}.mvt"),

@@ -1,5 +1,7 @@
 // The page's own words (buttons, headings, status names). Field labels, help, units and choices
 // never live here: they come from the form schema (title / x-title-en, description / x-description-en).
+import { getLang, setLang } from "/static/shared/lang.js";
+
 const WORDS = {
   app_title: ["휠체어도 가는 화장실 제보", "Reachable toilets: report"],
   skip: ["본문으로 건너뛰기", "Skip to content"],
@@ -143,17 +145,10 @@ const WORDS = {
 
 const AGE_BANDS = ["under_20", "20s", "30s", "40s", "50s", "60_plus"];
 
-let lang = localStorage.getItem("reachable.lang") === "en" ? "en" : "ko";
-
-export function getLang() { return lang; }
-export function setLang(value) {
-  lang = value === "en" ? "en" : "ko";
-  localStorage.setItem("reachable.lang", lang);
-  document.documentElement.lang = lang;
-}
+export { getLang, setLang };
 
 /** A page word in the current language, with {placeholders} filled. */
-export function t(key, vars = {}) { return tIn(lang, key, vars); }
+export function t(key, vars = {}) { return tIn(getLang(), key, vars); }
 
 /** A page word in a given language (client-side errors carry both, like the server's). */
 export function tIn(language, key, vars = {}) {
@@ -165,11 +160,11 @@ export function tIn(language, key, vars = {}) {
 }
 
 /** Pick a {ko, en} pair (enum labels, step names). */
-export function pick(pair) { return pair ? (pair[lang] ?? pair.ko ?? "") : ""; }
+export function pick(pair) { return pair ? (pair[getLang()] ?? pair.ko ?? "") : ""; }
 
 /** The label of a schema node: `title` is Korean, `x-title-en` English. */
-export function titleOf(node) { return (lang === "en" && node["x-title-en"]) || node.title || ""; }
-export function helpOf(node) { return (lang === "en" && node["x-description-en"]) || node.description || ""; }
-export function messageOf(err) { return (lang === "en" ? err.message_en : err.message_ko) || err.message_en || err.message_ko || ""; }
+export function titleOf(node) { return (getLang() === "en" && node["x-title-en"]) || node.title || ""; }
+export function helpOf(node) { return (getLang() === "en" && node["x-description-en"]) || node.description || ""; }
+export function messageOf(err) { return (getLang() === "en" ? err.message_en : err.message_ko) || err.message_en || err.message_ko || ""; }
 
 export function ageBands() { return AGE_BANDS.map((v) => ({ value: v, label: t(`age_${v}`) })); }
