@@ -67,7 +67,7 @@ def get_toilet(toilet_id: uuid.UUID, db: ReadSessionDep, settings: SettingsDep) 
                                          "image/png": {"schema": {"type": "string", "format": "binary"}},
                                          "image/webp": {"schema": {"type": "string", "format": "binary"}}},
                              "description": "A photo of a published toilet (EXIF stripped on upload)"}})
-def toilet_photo(toilet_id: uuid.UUID, name: str, db: SessionDep, settings: SettingsDep,
+def toilet_photo(toilet_id: uuid.UUID, name: str, db: ReadSessionDep, settings: SettingsDep,
                  size: Annotated[Literal["full", "thumb"], Query(description="thumb: at most 320 px a side")] = "full",
                  ) -> FileResponse:
     """One of the photos a published toilet shows (`properties.photos`)."""
