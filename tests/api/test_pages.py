@@ -80,7 +80,7 @@ def test_the_service_worker_keeps_the_shared_modules_the_app_imports():
     imported = set()
     for script in (APP_DIR / "js").glob("*.js"):
         imported |= set(re.findall(r"from \"/static/shared/([\w.-]+\.js)\"", script.read_text("utf-8")))
-    assert imported == {p.name for p in SHARED_DIR.glob("*.js")} == {"api.js", "dom.js"}
+    assert imported == {p.name for p in SHARED_DIR.glob("*.js")} == {"api.js", "dom.js", "lang.js"}
     for name in sorted(imported):
         assert f'"/static/shared/{name}"' in sw, f"{name} missing from sw.js SHELL: the app would not open offline"
     assert 'url.pathname.startsWith("/static/shared/")' in sw  # and the fresh copy replaces the cached one
