@@ -35,9 +35,9 @@ def publish_town(engine, *, old_name: str = "오래 전 확인한 화장실") ->
                 t = create_toilet(db, payload=body, report_id=None, review_id=None,
                                   verified_at=datetime(2024, 5, 1, 3, 0, tzinfo=UTC))
             elif i == 0:
-                t = publish(db, **{"place.name": name, **fields})  # with the factory's route and obstacle
+                t = publish(db, main_photo=False, **{"place.name": name, **fields})  # with the route and obstacle
             else:
-                t = publish(db, lon=lon, lat=lat, **{"place.name": name, **fields})
+                t = publish(db, lon=lon, lat=lat, main_photo=False, **{"place.name": name, **fields})
             ids[name] = str(t.id)
         db.commit()
     return ids

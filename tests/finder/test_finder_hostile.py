@@ -20,7 +20,7 @@ def _publish_hostile(engine) -> list[dict[str, str]]:
         for i in range(len(PAYLOADS)):
             fields = {k: v for k, v in report_fields(f"t{i}", i).items() if k != "notes"}
             note = hostile(f"t{i} obstacle", i + 5)
-            t = publish(db, **fields, **{"access_route.obstacles": [{"kind": "other", "note": note,
+            t = publish(db, main_photo=False, **fields, **{"access_route.obstacles": [{"kind": "other", "note": note,
                                                                       "location": None, "height_cm": None,
                                                                       "width_cm": None}]},
                         lon=CITY_HALL[0] + i * 0.0004, lat=CITY_HALL[1])
