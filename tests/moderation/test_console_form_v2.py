@@ -9,6 +9,7 @@ import uuid
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -68,8 +69,8 @@ def test_a_report_about_a_published_toilet_is_merged_field_by_field(page, live_s
 
         # the volunteer's answer: merge into that toilet, pre-selected
         page.locator(".suggestion").filter(has_text="Merge is pre-selected").wait_for()
-        assert page.get_by_label("기존 화장실에 병합 Merge into a published toilet").is_checked()
-        assert page.locator("#merge-into").input_value() == toilet_id
+        expect(page.get_by_label("기존 화장실에 병합 Merge into a published toilet")).to_be_checked()
+        expect(page.locator("#merge-into")).to_have_value(toilet_id)
         # the named toilet is a likely duplicate (the volunteer said so); the library next door is only nearby
         page.locator("#candidates li.likely").filter(has_text="봉사자가 이 화장실이라고 함").wait_for()
         assert page.locator("#candidates li.nearby").filter(has_text="서울도서관 화장실").count() == 1

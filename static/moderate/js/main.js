@@ -7,7 +7,8 @@ import { $, state, say, showError, clearError } from "./page.js";
 import { changeRequests, loadWords, reasons } from "./words.js";
 import { claim, refresh, retireStandalone } from "./queue.js";
 import { loadCompare, openReport } from "./detail.js";
-import { loadMergePreview, release, submitDecision, updateDecisionFields } from "./decision.js";
+import { release, submitDecision, updateDecisionFields } from "./decision.js";
+import { loadMergePreview } from "./merge-preview.js";
 import { wireMapTools } from "./map-frame.js";
 import { wireSmartSeoulMap } from "./ssm.js";
 
