@@ -533,11 +533,9 @@ def test_nearby_published_toilets_are_offered_before_sending(phone, live_server,
         q.onsuccess = () => { const g = q.result.transaction('outbox').objectStore('outbox').getAll();
         g.onsuccess = () => r(g.result.map(i => i.body.place.existing_toilet_id)); }; })""")
     assert kept == [toilet_id]
-    pg.context.set_offline(False)
-    pg.get_by_role("link", name="내 제보 보기").click()
-    pg.get_by_role("button", name="지금 보내기").click()
-    pg.locator(".outbox-item").wait_for(state="detached")
-    (report,) = rows(committed_engine, "SELECT payload FROM reports")
+    pg.context.set_offline(False)  # the page sends what waits by itself when the connection returns
+    (report,) = wait_until(pg, lambda: rows(committed_engine, "SELECT payload FROM reports"), timeout=60,
+                           what="the waiting report to be sent")
     assert report.payload["place"]["existing_toilet_id"] == toilet_id
     assert pg.outside_requests == []
 
