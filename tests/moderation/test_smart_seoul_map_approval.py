@@ -14,14 +14,16 @@ from reference.importer import import_reference
 from tests.exports.helpers import export_json
 from tests.moderation.helpers import assert_error_shape, claim_one, decide, moderator, submit
 from tests.reference.helpers import csv_bytes, row
+from tests.workers import follow
 
 
-def _photo(client, headers, report_id: int, kind: str = "entrance") -> None:
+def _photo(client, headers, report_id: int, kind: str = "entrance", *, connection, settings) -> None:
     buf = io.BytesIO()
     Image.new("RGB", (320, 240), (30, 120, 200)).save(buf, "JPEG")
     r = client.post(f"/api/v1/reports/{report_id}/photos", headers=headers, data={"kind": kind},
                     files={"file": ("p.jpg", buf.getvalue(), "image/jpeg")})
-    assert r.status_code == 201, r.text
+    job = follow(client, r, headers=headers, connection=connection, settings=settings)  # 202: a job (14.3)
+    assert job["status"] == "succeeded", job
 
 
 def _codes(block):
@@ -46,11 +48,11 @@ def test_a_report_without_photo_or_lot_address_shows_what_the_layer_lacks(client
     assert ssm["fill"] == {}  # no reference record near
 
 
-def test_a_complete_report_says_so_and_an_unknown_verdict_is_a_misread(client, db, settings):
+def test_a_complete_report_says_so_and_an_unknown_verdict_is_a_misread(client, db, connection, settings):
     report_id, volunteer = submit(client)
-    _photo(client, volunteer, report_id)
+    _photo(client, volunteer, report_id, connection=connection, settings=settings)
     other_id, volunteer2 = submit(client, **{"toilet.door_clear_width_cm": None})
-    _photo(client, volunteer2, other_id)
+    _photo(client, volunteer2, other_id, connection=connection, settings=settings)
     mod = moderator(db, client)
     assert client.post("/api/v1/moderation/claims", json={"count": 2}, headers=mod).status_code == 200
     got = client.get(f"/api/v1/moderation/reports/{report_id}", headers=mod).json()["smart_seoul_map"]
@@ -61,12 +63,12 @@ def test_a_complete_report_says_so_and_an_unknown_verdict_is_a_misread(client, d
         ("usability_unrecognised", "misread", "verdict")]
 
 
-def test_the_reference_record_fills_the_missing_addresses(client, db, settings):
+def test_the_reference_record_fills_the_missing_addresses(client, db, connection, settings):
     near = row(7, 소재지도로명주소="서울특별시 중구 세종대로 110", 소재지지번주소="서울특별시 중구 태평로1가 31",
                WGS84위도="37.56635", WGS84경도="126.97795")
     import_reference(db, csv_bytes([near]), settings=settings, file_name="t.csv")
     report_id, volunteer = submit(client, **{"place.lot_address": None, "place.road_address": "  "})
-    _photo(client, volunteer, report_id)
+    _photo(client, volunteer, report_id, connection=connection, settings=settings)
     mod = moderator(db, client)
     ssm = claim_one(client, mod, report_id)["smart_seoul_map"]
     assert set(_codes(ssm)) == {"blank_road_address", "blank_lot_address"}
@@ -113,9 +115,9 @@ def test_a_named_request_with_the_moderators_own_words_and_bad_codes(client, db,
     assert r.json()["review"]["message"] == "지번주소(태평로1가 31)도 적어 주세요"
 
 
-def test_public_layer_only_is_kept_out_of_smart_seoul_map_and_a_merge_keeps_it(client, db, settings):
+def test_public_layer_only_is_kept_out_of_smart_seoul_map_and_a_merge_keeps_it(client, db, connection, settings):
     report_id, volunteer = submit(client)
-    _photo(client, volunteer, report_id)
+    _photo(client, volunteer, report_id, connection=connection, settings=settings)
     mod = moderator(db, client)
     claim_one(client, mod, report_id)
     r = decide(client, mod, report_id, action="approve", public_layer_only=True)
@@ -129,13 +131,13 @@ def test_public_layer_only_is_kept_out_of_smart_seoul_map_and_a_merge_keeps_it(c
     assert client.get(f"/api/v1/toilets/{toilet_id}").status_code == 200  # on the public layer
     # a later merge that says nothing keeps the choice; one that says False sends it to the layer
     second, volunteer2 = submit(client, **{"toilet.door_clear_width_cm": 110})
-    _photo(client, volunteer2, second)
+    _photo(client, volunteer2, second, connection=connection, settings=settings)
     claim_one(client, mod, second)
     settings.second_review_on_merge = False
     assert decide(client, mod, second, action="merge", merge_into=toilet_id).status_code == 200
     assert db.execute(text("SELECT public_layer_only FROM toilets WHERE id = :i"), {"i": toilet_id}).scalar_one()
     third, volunteer3 = submit(client, **{"toilet.door_clear_width_cm": 120})
-    _photo(client, volunteer3, third)
+    _photo(client, volunteer3, third, connection=connection, settings=settings)
     claim_one(client, mod, third)
     assert decide(client, mod, third, action="merge", merge_into=toilet_id, public_layer_only=False).status_code == 200
     assert [f["id"] for f in export_json(db, settings, layer="toilets", fmt="geojson")["features"]] == [toilet_id]
