@@ -359,7 +359,7 @@ def test_smart_seoul_map_card_fills_from_the_reference_and_asks_for_the_photo(pa
 
 
 @pytest.mark.browser
-def test_publish_to_the_public_layer_only_from_the_console(page, live_server, committed_engine):
+def test_publish_to_the_public_layer_only_from_the_console(page, live_server, committed_engine, job_worker):
     _moderator(committed_engine, "console-ssm2")
     with httpx.Client(base_url=live_server) as http:
         report_id = _report_with_photo(http, _volunteer(http))
