@@ -40,7 +40,10 @@ def test_a_consumer_hanging_up_mid_export_frees_the_database(live_server, commit
     # A small receive window (set before connecting, so the kernel does not grow it): otherwise
     # loopback socket buffers can hold most of the 11 MB and the COPY may finish before we look.
     small_window = httpx.HTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)])
-    with httpx.Client(timeout=30, transport=small_window) as client, client.stream("GET", url, headers=headers) as r:
+    # the full geojson profile: the Smart Seoul Map one now leaves incomplete toilets out, so it is
+    # smaller and can finish before we look
+    held = f"{live_server}/api/v1/exports/toilets.geojson?profile=geojson"
+    with httpx.Client(timeout=30, transport=small_window) as client, client.stream("GET", held, headers=headers) as r:
         assert r.status_code == 200
         first = next(r.iter_raw(64 * 1024))
         assert first.startswith(b'{"type": "FeatureCollection"')
