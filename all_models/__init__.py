@@ -7,6 +7,7 @@ import core.rate_limit  # noqa: F401
 import exports.models  # noqa: F401
 import geo.models  # noqa: F401
 import jobs.models  # noqa: F401
+import missions.models  # noqa: F401
 import moderation.models  # noqa: F401
 import office.models  # noqa: F401
 import reference.models  # noqa: F401

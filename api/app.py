@@ -11,7 +11,6 @@ from typing import Literal
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
-from sqlalchemy import create_engine
 
 import all_models  # noqa: F401  every table in the ORM's metadata (flushes resolve FKs to districts)
 from accounts.security import configure_password_work
@@ -21,18 +20,18 @@ from api.limits import BodySizeLimit
 from api.routes import accounts, mobile_schema, pages, reports
 from api.routes import exports as exports_routes
 from api.routes import jobs as jobs_routes
-from api.routes import finder, maps_preview, moderation, moderation_console, office, partners, tiles, toilets
+from api.routes import finder, maps_preview, missions, moderation, moderation_console, office, partners, tiles, toilets
 from api.read_routing import ReadAfterWriteCookie
 from api.security_headers import SecurityHeaders, html_with_inline_scripts
 from api.static_assets import STATIC_DIR, RevalidatedFiles, compressed, mount_vendor_assets
 from core.config import Settings, get_settings
-from core.db import make_engine, make_session_factory, resolve_database_url, resolve_read_url
+from core.db import make_engine, make_session_factory, resolve_read_url
 from core.rate_limit import PostgresStorage, RateLimits
 from core.schemas import ResponseModel
 from core.secrets import usable_settings
 from mobile_schema.registry import SchemaRegistry, default_registry
 from reports.photos import recover_photo_files
-from toilets.tiles import TileCache
+from toilets.tiles import LayerStateClock, TileCache
 
 log = logging.getLogger("reachable")
 
@@ -95,12 +94,15 @@ def create_app(
     app.state.read_engine = make_engine(settings, read_url) if read_url else None
     app.state.read_session_factory = make_session_factory(app.state.read_engine) if read_url else None
     # The abuse counters get a small pool of their own, so they never wait behind request sessions.
-    app.state.rate_limit_engine = create_engine(
-        database_url or resolve_database_url(settings), pool_size=settings.rate_limit_pool_size,
-        max_overflow=settings.rate_limit_pool_size, pool_pre_ping=True)
+    app.state.rate_limit_engine = make_engine(settings, database_url, pool_size=settings.rate_limit_pool_size,
+                                              max_overflow=settings.rate_limit_pool_size, generic_plans=True)
     app.state.rate_limits = RateLimits(PostgresStorage(app.state.rate_limit_engine), settings)
     app.state.schema_registry = schema_registry or default_registry()
     app.state.tile_cache = TileCache(max_tiles=settings.tile_cache_tiles, max_bytes=settings.tile_cache_mb * 1024 * 1024)
+    # The layer state for cached tiles without a query (toilets.tiles.LayerStateClock): not with a
+    # replica, whose state moves on replay, and not when TILE_STATE_TTL_MS is 0.
+    app.state.layer_clock = (LayerStateClock(settings.tile_state_ttl_ms / 1000)
+                             if settings.tile_state_ttl_ms and not read_url else None)
     Path(settings.photo_dir).mkdir(parents=True, exist_ok=True)
 
     install_error_handlers(app)
@@ -120,6 +122,7 @@ def create_app(
     app.include_router(partners.router)  # /api/v1/partners (the office)
     app.include_router(jobs_routes.router)  # /api/v1/jobs/{id}: what a 202 points to
     app.include_router(office.router)  # /api/v1/office: campaign, dashboard, final report
+    app.include_router(missions.router)  # /api/v1/missions: toilets to check near a volunteer
     app.include_router(office.page_router)  # /office
     app.include_router(finder.router)  # / (the public finder), /toilets/{id}, /api/v1/districts
     document_rate_limits(app)

@@ -78,6 +78,31 @@ def running_server(database_url: str, *, workers: int = 2, extra_env: dict[str, 
         proc.wait(timeout=30)
 
 
+@contextmanager
+def running_worker(database_url: str, *, extra_env: dict[str, str] | None = None, root: Path = PROJECT_ROOT,
+                   concurrency: int | None = None, preexec_fn=None):
+    """`reachable worker` (the job queue's worker, as scripts/run starts it) of the checkout at `root`;
+    its log goes to a temporary file (named if it ends early), not over the bench's table."""
+    import tempfile
+
+    env = server_env(DATABASE_URL=database_url, **(extra_env or {}))
+    cmd = [PYTHON, "-m", "cli.main", "worker"] + (["--concurrency", str(concurrency)] if concurrency else [])
+    log = tempfile.NamedTemporaryFile(prefix="reachable-bench-worker-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=root, env=env, preexec_fn=preexec_fn, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield proc
+        if proc.poll() is not None:
+            print(f"the worker ended early: its log is {log.name}")
+    finally:
+        log.close()
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     if not ordered:

@@ -48,7 +48,9 @@ def templates() -> list[tuple[dict, str]]:
         {"toilet.door_clear_width_cm": 70},
         {"toilet.door_clear_width_cm": None, "toilet.door_type": "folding"},
         {"access_route.step_free": "partial", "toilet.threshold_height_cm": 3},
-        {"toilet.arrangement": "unisex_accessible", "place.lot_address": None},
+        # every row complete for the Smart Seoul Map layer (both addresses, a main photo), so the
+        # API exports the same rows ogr2ogr and psql do (an incomplete toilet is left out of it)
+        {"toilet.arrangement": "unisex_accessible", "place.location_detail": None},
         {"access_route.elevator": "out_of_service"},
         {"toilet.emergency_bell": "present", "toilet.interior_width_cm": None},
     ]

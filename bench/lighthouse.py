@@ -82,6 +82,10 @@ def report(result: dict, url: str) -> None:
                  "speed-index"):
         if name in audits:
             print(f"  {audits[name]['title']}: {audits[name].get('displayValue', '')}")
+    # What moved (Lighthouse 12: `layout-shifts`), so a CLS figure points at its cause.
+    for shift in audits.get("layout-shifts", {}).get("details", {}).get("items", [])[:5]:
+        node = shift.get("node", {})
+        print(f"  layout shift {shift.get('score', 0):.3f}: {node.get('selector', '')} {node.get('snippet', '')[:80]}")
     items = audits.get("network-requests", {}).get("details", {}).get("items", [])
     print(f"requests: {len(items)}")
     for item in sorted(items, key=lambda i: -i.get("transferSize", 0))[:12]:
@@ -96,6 +100,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", help="a running server's finder (default: serve the demo data here)")
     ap.add_argument("--path", default="/", help="the page under the server (default: the finder, /)")
+    ap.add_argument("--json", type=Path, help="also keep Lighthouse's full report here")
     opts = ap.parse_args()
     cli = ensure_lighthouse()
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())} "
@@ -104,6 +109,8 @@ def main() -> None:
             tempfile.TemporaryDirectory() as tmp:
         url = base + opts.path
         result = run_lighthouse(cli, url, Path(tmp) / "lighthouse.json")
+        if opts.json:
+            opts.json.write_text(json.dumps(result))
     report(result, url)
     print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())} (1, 5, 15 min)")
 

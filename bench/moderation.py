@@ -2,7 +2,7 @@
 queued reports, through the HTTP API of a real server (uvicorn workers) on the project's PostGIS.
 
     .venv/bin/python -m bench.moderation [--reports 20000] [--moderators 8] [--batch 5]
-                                         [--decisions 4000] [--workers 2]
+                                         [--decisions 4000] [--workers 2] [--root OTHER_CHECKOUT]
 
 The queue is filled with plain INSERTs (ingest is bench/ingest's business, not this one's):
 demo places with made-up measurements, each row as a valid form payload. Each moderator is a
@@ -11,22 +11,31 @@ approve, which publishes a toilet with version, change log and audit; 25 % rejec
 request changes) until `--decisions` decisions in total have been made. It prints
 decisions/s, the p50/p95/p99 latency of a decision and of a claim, and checks that no report
 was handed to two moderators. Not a test: nothing here asserts a speed.
+
+`--root` serves the app of another checkout (e.g. `git archive` of the commit before, for a
+before/after pair of runs under the same load); the scratch database is then migrated down to
+that checkout's newest migration, so the server runs on the schema it was written for.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import re
 import threading
 import time
 import uuid
 from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import psycopg
 
 from bench.common import percentile, running_server, scratch_database
+from core.config import PROJECT_ROOT
 from demo.loader import demo_payload, read_sample
 
 PASSWORD = "bench-password"
@@ -59,6 +68,20 @@ def fill_queue(conninfo: str, n: int, volunteer_id: int) -> None:
         conn.commit()
 
 
+@contextmanager
+def _schema_of(root: Path, url: str):
+    """The database migrated down to `root`'s newest migration (nothing to do for this checkout)."""
+    if root.resolve() != PROJECT_ROOT.resolve():
+        from alembic import command
+
+        from core.migrate import alembic_config
+
+        newest = max(re.findall(r'^revision = ["\'](\w+)', p.read_text(), re.M)[0]
+                     for p in (root / "migrations" / "versions").glob("*.py"))
+        command.downgrade(alembic_config(url), newest)
+    yield
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reports", type=int, default=20_000)
@@ -66,10 +89,14 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=5)
     ap.add_argument("--decisions", type=int, default=4_000)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--root", type=Path, default=PROJECT_ROOT, help="checkout whose app is served")
     args = ap.parse_args()
+    print(f"server from {args.root}")
 
     with scratch_database("reachable_bench_moderation") as (url, conninfo), \
-            running_server(url, workers=args.workers, extra_env={"CLAIM_MAX_COUNT": "50"}) as (base, _proc):
+            _schema_of(args.root, url), \
+            running_server(url, workers=args.workers, extra_env={"CLAIM_MAX_COUNT": "50"},
+                           root=args.root) as (base, _proc):
         with httpx.Client(base_url=base, timeout=60) as c:
             assert c.post("/api/v1/volunteers", json={"nickname": "benchvol", "password": PASSWORD,
                                                       "age_band": "20s"}).status_code == 201
@@ -134,6 +161,7 @@ def main() -> None:
                                     "application/json") else r.text[:40]
                                 failures[f"decide {r.status_code} {code}"] += 1
 
+        load_before = tuple(round(x, 2) for x in os.getloadavg())
         barrier = threading.Barrier(args.moderators)
         threads = [threading.Thread(target=moderator, args=(i, barrier)) for i in range(args.moderators)]
         start = time.perf_counter()
@@ -150,7 +178,9 @@ def main() -> None:
             log = conn.execute("SELECT count(*) FROM change_log").fetchone()[0]
         by_action = Counter(a for a, _ in decided)
         print(f"moderators: {args.moderators} (threads, HTTP) · server workers: {args.workers} · "
-              f"queue: {args.reports} reports · claim batch: {args.batch}")
+              f"queue: {args.reports} reports · claim batch: {args.batch} · "
+              f"load average before {load_before} → after {tuple(round(x, 2) for x in os.getloadavg())} "
+              f"(2 cores, shared with other work)")
         print(f"decisions: {len(decided)} in {wall:.1f} s → {len(decided) / wall:.1f} decisions/s "
               f"({dict(by_action)})")
         print(f"decision latency: p50 {percentile(latencies, 50) * 1000:.0f} ms · "

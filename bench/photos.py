@@ -5,17 +5,21 @@
   png-cap   the worst a server still accepts: a single-colour PNG just under the full-decode cap
   phone     a normal phone photo: a 4,032 × 3,024 JPEG of a few MB
 
-For each: N uploads at once (each to its own report), then wall time, latency p50/p95, status
-codes, the server's peak RSS (master + workers, from /proc), and database use sampled from
+Since the job queue (issue 14.3) an upload answers 202 once the header is checked and the bytes
+are stored, and a `reachable worker` process (started here beside the server, as scripts/run does)
+decodes, cleans and resizes it. For each: N uploads at once (each to its own report), then the
+intake's wall time, latency p50/p95 and status codes, the time until every photo job has finished
+and how they ended, the peak RSS of the server (master + workers) and of the job worker (from
+/proc), and database use sampled from
 pg_stat_activity every 20 ms: the most connections open, the most in a transaction at once
 (`active` + `idle in transaction`: checked out of the app's pool), and connection-seconds in a
 transaction (how long the burst held the pool; decoding inside a transaction shows up here).
 
     bench/photos [--concurrency 40] [--workers 2] [--cases bomb,png-cap,phone]
-                 [--root OTHER_CHECKOUT] [--memory-limit-mb 4096]
+                 [--job-concurrency N] [--root OTHER_CHECKOUT] [--no-job-worker] [--memory-limit-mb 4096]
 
 `--root` serves the app of another checkout (e.g. a worktree of the commit before, for a
-before/after table on the same machine). `--memory-limit-mb` caps each server process's address
+before/after table on the same machine; `--no-job-worker` for a checkout from before the queue). `--memory-limit-mb` caps each server process's address
 space so that a run that would exhaust the machine fails inside the server instead.
 """
 
@@ -32,13 +36,14 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
 import httpx
 import psycopg
 from PIL import Image
 
-from bench.common import PROJECT_ROOT, percentile, running_server, scratch_database
+from bench.common import PROJECT_ROOT, percentile, running_server, running_worker, scratch_database
 from core.config import Settings
 
 
@@ -84,14 +89,15 @@ def report_body(i: int) -> dict:
 class Sampler(threading.Thread):
     """Peak RSS of the server's process tree and peak DB connections, every 20 ms."""
 
-    def __init__(self, pid: int, conninfo: str) -> None:
+    def __init__(self, pid: int, conninfo: str, worker_pid: int | None = None) -> None:
         super().__init__(daemon=True)
-        self.pid, self.conninfo, self.running = pid, conninfo, True
+        self.pid, self.conninfo, self.running, self.worker_pid = pid, conninfo, True, worker_pid
+        self.peak_worker_rss_kb = 0
         self.peak_rss_kb = self.peak_open = self.peak_in_tx = self.peak_idle_in_tx = 0
         self.tx_connection_s = 0.0  # connections in a transaction, integrated over time
 
-    def tree(self) -> list[int]:
-        pids, todo = [], [self.pid]
+    def tree(self, root: int) -> list[int]:
+        pids, todo = [], [root]
         while todo:
             pid = todo.pop()
             pids.append(pid)
@@ -102,19 +108,24 @@ class Sampler(threading.Thread):
             todo.extend(int(c) for c in children)
         return pids
 
+    def rss_kb(self, root: int) -> int:
+        rss = 0
+        for pid in self.tree(root):
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        rss += int(line.split()[1])
+            except OSError:
+                pass
+        return rss
+
     def run(self) -> None:
         with psycopg.connect(self.conninfo, autocommit=True) as conn:
             last = time.perf_counter()
             while self.running:
-                rss = 0
-                for pid in self.tree():
-                    try:
-                        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                            if line.startswith("VmRSS:"):
-                                rss += int(line.split()[1])
-                    except OSError:
-                        pass
-                self.peak_rss_kb = max(self.peak_rss_kb, rss)
+                self.peak_rss_kb = max(self.peak_rss_kb, self.rss_kb(self.pid))
+                if self.worker_pid is not None:
+                    self.peak_worker_rss_kb = max(self.peak_worker_rss_kb, self.rss_kb(self.worker_pid))
                 row = conn.execute(
                     "SELECT count(*), count(*) FILTER (WHERE state IN ('active', 'idle in transaction')), "
                     "count(*) FILTER (WHERE state = 'idle in transaction') FROM pg_stat_activity "
@@ -169,6 +180,22 @@ async def burst(base: str, targets: list[tuple[dict, int]], data: bytes, content
         return time.perf_counter() - t0, latencies, statuses
 
 
+def wait_for_photo_jobs(conninfo: str, started: float, timeout_s: float = 900) -> tuple[float, dict[str, int]]:
+    """Seconds from the burst's start until no photo job is open, and how the jobs ended."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        while True:
+            open_ = conn.execute("SELECT count(*) FROM jobs WHERE kind = 'photo' "
+                                 "AND status IN ('queued', 'running')").fetchone()[0]
+            if open_ == 0 or time.perf_counter() - started > timeout_s:
+                break
+            time.sleep(0.05)
+        done = time.perf_counter() - started
+        ended = conn.execute("SELECT status || coalesce(' ' || (error ->> 'code'), ''), count(*) FROM jobs "
+                             "WHERE kind = 'photo' GROUP BY 1").fetchall()
+        conn.execute("DELETE FROM jobs WHERE kind = 'photo'")  # the next case counts its own
+    return done, {k: n for k, n in ended} | ({"still open": open_} if open_ else {})
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--concurrency", type=int, default=40)
@@ -176,6 +203,9 @@ def main() -> None:
     ap.add_argument("--cases", default="bomb,png-cap,phone")
     ap.add_argument("--root", type=Path, default=PROJECT_ROOT, help="checkout whose app is served")
     ap.add_argument("--memory-limit-mb", type=int, default=0, help="RLIMIT_AS of each server process")
+    ap.add_argument("--job-concurrency", type=int, default=None, help="the worker's jobs at once "
+                    "(default JOB_WORKER_CONCURRENCY)")
+    ap.add_argument("--no-job-worker", action="store_true", help="the served checkout predates the job queue")
     args = ap.parse_args()
     cases = [c for c in args.cases.split(",") if c]
     images = {c: CASES[c]() for c in cases}
@@ -194,35 +224,48 @@ def main() -> None:
     rows = []
     with scratch_database("reachable_bench_photos") as (url, conninfo):
         with running_server(url, workers=args.workers, extra_env=env, root=args.root,
-                            preexec_fn=limit_memory) as (base, proc):
+                            preexec_fn=limit_memory) as (base, proc), \
+                (nullcontext() if args.no_job_worker else
+                 running_worker(url, extra_env=env, root=args.root, concurrency=args.job_concurrency,
+                                preexec_fn=limit_memory)) as worker:
             targets = asyncio.run(setup_reports(base, args.concurrency))
             for case in cases:
                 data = images[case]
                 with Image.open(io.BytesIO(data)) as probe:
                     dims = f"{probe.width}×{probe.height}"
-                sampler = Sampler(proc.pid, conninfo)
+                sampler = Sampler(proc.pid, conninfo, worker_pid=worker.pid if worker else None)
                 sampler.start()
                 time.sleep(0.3)
-                idle_kb = sampler.peak_rss_kb
+                idle_kb, worker_idle_kb = sampler.peak_rss_kb, sampler.peak_worker_rss_kb
+                started = time.perf_counter()
                 secs, lat, statuses = asyncio.run(burst(base, targets, data, TYPES[case]))
+                done_s, jobs = wait_for_photo_jobs(conninfo, started) if worker else (secs, {})
                 time.sleep(0.3)
                 sampler.running = False
                 sampler.join()
-                alive = proc.poll() is None
+                alive = proc.poll() is None and (worker is None or worker.poll() is None)
                 rows.append((case, dims, len(data), secs, percentile(lat, 50), percentile(lat, 95), idle_kb,
                              sampler.peak_rss_kb, sampler.peak_open, sampler.peak_in_tx,
-                             sampler.peak_idle_in_tx, sampler.tx_connection_s, statuses, alive))
+                             sampler.peak_idle_in_tx, sampler.tx_connection_s, statuses, alive,
+                             done_s, worker_idle_kb, sampler.peak_worker_rss_kb, jobs))
                 if not alive:
-                    print(f"server died during {case}")
+                    print(f"server or worker died during {case}")
                     break
         with psycopg.connect(conninfo) as conn:
             stored = conn.execute("SELECT count(*) FROM report_photos").fetchone()[0]
     print(f"\n{'case':9}{'pixels':>13}{'file KB':>9}{'s':>7}{'p50 s':>7}{'p95 s':>7}{'idle MB':>9}{'peak MB':>9}"
           f"{'conns':>7}{'in tx':>7}{'idle tx':>8}{'tx conn·s':>10}  statuses")
-    for (case, dims, size, secs, p50, p95, idle, peak, open_, in_tx, idle_tx, tx_s, statuses, alive) in rows:
+    for (case, dims, size, secs, p50, p95, idle, peak, open_, in_tx, idle_tx, tx_s, statuses, alive,
+         *_) in rows:
         codes = ", ".join(f"{n}× {k}" for k, n in sorted(statuses.items()))
         print(f"{case:9}{dims:>13}{size / 1024:9.0f}{secs:7.1f}{p50:7.2f}{p95:7.2f}{idle / 1024:9.0f}"
-              f"{peak / 1024:9.0f}{open_:7}{in_tx:7}{idle_tx:8}{tx_s:10.1f}  {codes}{'' if alive else ' · SERVER DIED'}")
+              f"{peak / 1024:9.0f}{open_:7}{in_tx:7}{idle_tx:8}{tx_s:10.1f}  {codes}{'' if alive else ' · DIED'}")
+    if not args.no_job_worker:
+        print(f"\nthe job worker (decode, clean, resize), per case:\n{'case':9}{'all done s':>11}{'idle MB':>9}"
+              f"{'peak MB':>9}  jobs")
+        for (case, *_, done_s, worker_idle, worker_peak, jobs) in rows:
+            ended = ", ".join(f"{n}× {k}" for k, n in sorted(jobs.items())) or "none (all refused at intake)"
+            print(f"{case:9}{done_s:11.1f}{worker_idle / 1024:9.0f}{worker_peak / 1024:9.0f}  {ended}")
     print(f"photos stored: {stored}  (conns: most connections open to the database; in tx: most in a "
           f"transaction at once; idle tx: most 'idle in transaction', i.e. held while Python works;\n"
           f"tx conn·s: connections in a transaction integrated over the burst, i.e. how long the pool was held)")

@@ -37,13 +37,17 @@ STEPS = [
     ("token check", "api.deps", "read_token"),
     ("abuse-limit counters", "core.rate_limit", "RateLimits.hit_all"),
     ("schema validation", "mobile_schema.registry", "SchemaRegistry.validate"),
+    ("validation + text cleaning + upgrade", "mobile_schema.registry", "SchemaRegistry.accept"),
     ("fingerprint (sha256)", "reports.service", "body_fingerprint"),
     ("upgrade + text cleaning", "mobile_schema.registry", "SchemaRegistry.upgrade"),
+    ("place rules without SQL", "reports.service", "read_place"),
     ("geometry checks (all)", "reports.service", "check_geometry"),
     ("  point in district (SQL)", "reports.service", "locate_point"),
     ("  route + obstacle rules", "reports.service", "check_route"),
     ("derived columns", "reports.service", "derived_columns"),
-    ("duplicate search (SQL)", "reports.service", "find_candidates"),
+    ("duplicate search (SQL)", "reports.service", "find_candidates_of"),
+    ("candidates judged", "reports.service", "assess_candidates_of"),
+    ("stored report from RETURNING", "reports.service", "_stored_report"),
     ("store candidates (SQL)", "reports.service", "_store_candidates"),
     ("audit row", "reports.service", "record_audit"),
     ("service: submit_report (all)", "reports.service", "submit_report"),
@@ -103,7 +107,7 @@ def install_wrappers(timings: Timings) -> list[str]:
 
 def sql_kind(statement: str) -> str:
     s = " ".join(statement.split()).lower()
-    for needle, kind in (("rate_limit_counters", "abuse-limit upsert"), ("from accounts", "account by token"),
+    for needle, kind in (("with seen as", "submission (one statement)"), ("rate_limit_counters", "abuse-limit upsert"), ("from accounts", "account by token"),
                          ("from districts", "district of the point"), ("city_boundary", "district of the point"),
                          ("insert into reports", "insert report"), ("from reports where volunteer_id", "retry check"),
                          ("similarity(", "duplicate search"),

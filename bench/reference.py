@@ -112,7 +112,8 @@ def main() -> None:
             conn.execute("VACUUM ANALYZE")
         print(f"published toilets: {opts.toilets} spread over Seoul + {at_points} at the subset's points", flush=True)
         env = {**os.environ, "DATABASE_URL": url}
-        cli = [str(Path(sys.executable).parent / "reachable"), "reference", "import", str(file)]
+        # --here: in this process (a bench has no worker; without it the command waits for one)
+        cli = [str(Path(sys.executable).parent / "reachable"), "reference", "import", "--here", str(file)]
         imp_s, imp_out = timed(cli, env)
         re_s, re_out = timed(cli, env)
         ogr_s, _ = timed(["ogr2ogr", "-f", "PostgreSQL", f"PG:{conninfo}", str(file), "-nln", "ogr_reference",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -200,6 +201,51 @@ def _exit_on_domain_error(exc) -> None:
     raise typer.Exit(2) from exc
 
 
+def _snapshot_into_directory(req, out: Path, settings, factory, *, desc: str) -> dict:
+    from tqdm import tqdm
+
+    from core.db import unit_of_work
+    from core.errors import DomainError
+    from exports.snapshot_store import write_snapshot_into
+
+    bar = tqdm(unit=" features", desc=desc, mininterval=0.5)
+
+    def progress(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+        if done % 500 == 0 or done == total:
+            bar.update(done - bar.n)
+
+    try:
+        with unit_of_work(factory) as db:
+            return write_snapshot_into(db, settings, req, out, on_progress=progress)
+    except DomainError as exc:
+        _exit_on_domain_error(exc)
+    finally:
+        bar.close()
+
+
+def _snapshot_into_store(params: dict, settings, factory, *, here: bool) -> tuple[dict, Path]:
+    """The snapshot job (the API's own kind), run by a worker or `--here`, followed to its end."""
+    import uuid
+
+    import all_models  # noqa: F401  every table in the ORM's metadata (the audit entry's foreign keys)
+    from core.db import unit_of_work
+    from exports.models import Snapshot
+    from jobs import service as jobs
+
+    with unit_of_work(factory) as db:
+        job, _ = jobs.create_job(db, kind="snapshot", owner_id=None, params={"request": params}, enqueue=not here)
+    if here:
+        _run_here(job.id, settings, factory)
+    view = _follow_job(job.id, factory, unit=" features", phases={"write": "writing 쓰는 중"})
+    if view["status"] == "failed":
+        _exit_on_job_error(view)
+    with unit_of_work(factory) as db:
+        snap = db.get(Snapshot, uuid.UUID(view["result"]["snapshot_id"]))
+        return snap.manifest, Path(snap.directory)
+
+
 @export_app.command("snapshot")
 def export_snapshot(
     layer: str = typer.Option("toilets", help="toilets | routes"),
@@ -211,43 +257,32 @@ def export_snapshot(
     bbox: str | None = typer.Option(None, help="minLon,minLat,maxLon,maxLat"),
     bom: bool = typer.Option(False, help="CSV only: add a UTF-8 BOM (spreadsheets; breaks the known consumer)"),
     columns: str = typer.Option("all", help="CSV only: all | consumer (only the columns 계단뿌셔클럽 reads)"),
+    here: bool = typer.Option(False, "--here", help="Into the store: run the snapshot in this process instead of "
+                                                     "on a worker"),
 ) -> None:
-    """A file plus manifest (sha256, count, sequence, profile, consumer check) and bundled photos."""
-    import json
-
-    from tqdm import tqdm
-
-    from core.db import make_engine, make_session_factory, unit_of_work
+    """A file plus manifest (sha256, count, sequence, profile, consumer check) and bundled photos.
+    Into the service's store, the snapshot is a job a worker (`reachable worker`) runs, as the API's
+    are; this command follows it with a progress bar. With --out it is written here, by this
+    process: the directory is on this machine, which a worker elsewhere cannot reach."""
+    from core.db import make_engine, make_session_factory
     from core.errors import DomainError
     from exports.request import parse_request
-    from exports.snapshot_store import create_snapshot, write_snapshot_into
 
     settings = get_settings()
+    params = {"layer": layer, "fmt": format, "profile": profile, "district": district, "verdict": verdict,
+              "bbox": bbox, "bom": bom, "columns": columns}
     try:
-        req = parse_request(layer=layer, fmt=format, profile=profile, district=district, verdict=verdict,
-                            bbox=bbox, bom=bom, columns=columns)
+        req = parse_request(**params)
     except DomainError as exc:
         _exit_on_domain_error(exc)
     engine = make_engine(settings, _database_url())
-    bar = tqdm(unit=" features", desc=f"{layer} {profile} {format}", mininterval=0.5)
-
-    def progress(done: int, total: int) -> None:
-        if bar.total != total:
-            bar.total = total
-        if done % 500 == 0 or done == total:
-            bar.update(done - bar.n)
-
+    factory = make_session_factory(engine)
     try:
-        with unit_of_work(make_session_factory(engine)) as db:
-            if out is None:
-                snap = create_snapshot(db, settings, req, created_by=None, on_progress=progress)
-                manifest, out = snap.manifest, Path(snap.directory)
-            else:
-                manifest = write_snapshot_into(db, settings, req, out, on_progress=progress)
-    except DomainError as exc:
-        _exit_on_domain_error(exc)
+        if out is None:
+            manifest, out = _snapshot_into_store(params, settings, factory, here=here)
+        else:
+            manifest = _snapshot_into_directory(req, out, settings, factory, desc=f"{layer} {profile} {format}")
     finally:
-        bar.close()
         engine.dispose()
     typer.echo(f"{out / manifest['file']}: {manifest['feature_count']} features, {manifest['bytes']} bytes, "
                f"seq {manifest['seq']}, sha256 {manifest['sha256']}, {manifest['photos']['count']} photos")
@@ -282,7 +317,6 @@ def export_check(file: Path = typer.Argument(..., exists=True, dir_okay=False),
                  json_out: bool = typer.Option(False, "--json", help="Print the full report as JSON")) -> None:
     """Which rows the known consumer (계단뿌셔클럽) would drop or misread, and whether it would abort.
     Exits 1 when its import would fail."""
-    import json
 
     from exports.consumer_check import check_file
 

@@ -46,5 +46,17 @@ def record_audit(
                                "object_id": str(object_id), "reason": reason, "detail": detail or {}})
 
 
+def record_audits(db: Session, entries: list[dict[str, Any]]) -> None:
+    """Several audit rows in one round trip, in the order given (ids follow it). Each entry has
+    record_audit's keywords."""
+    if not entries:
+        return
+    db.flush()
+    db.execute(_INSERT_ENTRY.values([
+        {"actor_id": e["actor_id"], "action": e["action"], "object_type": e["object_type"],
+         "object_id": str(e["object_id"]), "reason": e.get("reason"), "detail": e.get("detail") or {}}
+        for e in entries]))
+
+
 # Built once: SQLAlchemy's compiled cache serves every call.
 _INSERT_ENTRY = insert(AuditEntry.__table__)

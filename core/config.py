@@ -73,10 +73,18 @@ class Settings(BaseSettings):
     tile_cache_tiles: int = Field(default=4096, ge=0, le=1_000_000)
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)
     tile_max_age_s: int = Field(default=30, ge=0, le=3600)
+    # How long a process trusts the layer state it last read before serving a cached tile
+    # (toilets.tiles.LayerStateClock); a change published through this process shows at once,
+    # one through another process within this time. 0: read it on every request.
+    tile_state_ttl_ms: int = Field(default=1000, ge=0, le=30_000)
 
     # A toilet verified longer ago than this is "ageing": the public API and the finder say so
     # (with the date), and the programme office sends volunteers back to it.
     reverify_after_months: int = Field(default=12, ge=1, le=120)
+    # Missions (missions/): the worker opens and closes them on this schedule (procrastinate
+    # cron, seconds optional); a volunteer who takes one holds it this long.
+    mission_sweep_cron: str = "*/10 * * * *"
+    mission_hold_hours: int = Field(default=72, ge=1, le=24 * 60)
 
     # Validation of geometry (DESIGN.md "Rules that hold everywhere").
     seoul_border_tolerance_m: float = Field(default=50.0, ge=0, le=50)

@@ -217,6 +217,8 @@ CATALOGUE: dict[str, Problem] = {
     "invalid_tile": Problem(422, "타일 주소(z/x/y)가 올바르지 않습니다.", "The tile address (z/x/y) is not valid."),
     # reference data (reachable reference import)
     "reference_file_unreadable": Problem(422, "파일을 읽을 수 없습니다.", "The file cannot be read."),
+    "reference_not_found": Problem(404, "공공 화장실 목록에 이 관리번호의 기록이 없습니다.",
+                                   "The city's public toilet list has no record with this management number."),
     "reference_file_invalid": Problem(422, "공중화장실 표준데이터 파일이 아닙니다. 빠진 열: {missing}",
                                       "Not a public toilet standard data file. Missing columns: {missing}"),
     # exports
@@ -234,6 +236,13 @@ CATALOGUE: dict[str, Problem] = {
                                   "The disk is full; the snapshot was not made and nothing of it is left."),
     "snapshot_not_found": Problem(404, "스냅샷을 찾을 수 없습니다.", "Snapshot not found."),
     "snapshot_file_not_found": Problem(404, "스냅샷에 그런 파일이 없습니다.", "No such file in the snapshot."),
+    # missions
+    "mission_not_found": Problem(404, "확인 요청을 찾을 수 없습니다.", "Mission not found."),
+    "mission_taken": Problem(409, "다른 봉사자가 이미 맡은 확인 요청입니다. 다른 곳을 골라 주세요.",
+                             "Another volunteer has already taken this mission. Choose another one."),
+    "mission_finished": Problem(409, "이미 끝난 확인 요청입니다.", "This mission is already finished."),
+    "invalid_mission_report": Problem(422, "이 확인 요청에 연결할 수 없는 제보입니다.",
+                                      "This report cannot be linked to the mission."),
 }
 
 

@@ -11,6 +11,7 @@ nickname or an IP in clear: an HMAC of it under the server's secret.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -18,8 +19,7 @@ import math
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Any
 
 from limits import RateLimitItem, parse_many
 from limits.storage import Storage
@@ -51,22 +51,58 @@ RULES = (
 # Sliding window counter in one statement: the previous window's count weighted by how much of
 # it still overlaps the sliding window, plus the current window's count; the current window's row
 # is inserted or incremented only while that stays within the limit. ON CONFLICT locks the row,
-# so concurrent hits from any process are counted exactly.
-_SLIDING_ACQUIRE = text("""
-WITH w AS (
-  SELECT floor(extract(epoch FROM clock_timestamp()) / :expiry)::bigint AS i,
-         extract(epoch FROM clock_timestamp()) / :expiry AS t),
-p AS (
-  SELECT coalesce((SELECT c.count FROM rate_limit_counters c, w
-                    WHERE c.key = :key || '/' || (w.i - 1) AND c.expires_at > clock_timestamp()), 0)
-         * (1 - (w.t - w.i)) AS weighted FROM w)
-INSERT INTO rate_limit_counters AS c (key, count, expires_at)
-SELECT :key || '/' || w.i, :amount, to_timestamp((w.i + 2) * :expiry)
-  FROM w, p WHERE floor(p.weighted) + :amount <= :limit
-ON CONFLICT (key) DO UPDATE SET count = c.count + EXCLUDED.count
- WHERE floor((SELECT weighted FROM p) + c.count) + EXCLUDED.count <= :limit
-RETURNING c.count
-""")
+# so concurrent hits from any process are counted exactly. `{n}` numbers the parameters and
+# `{gate}` is the condition for running at all (see _combined).
+_SLIDING_HIT = """
+  w{n} AS (
+    SELECT floor(extract(epoch FROM clock_timestamp()) / :expiry{n})::bigint AS i,
+           extract(epoch FROM clock_timestamp()) / :expiry{n} AS t),
+  p{n} AS (
+    SELECT coalesce((SELECT c.count FROM rate_limit_counters c, w{n}
+                      WHERE c.key = :key{n} || '/' || (w{n}.i - 1) AND c.expires_at > clock_timestamp()), 0)
+           * (1 - (w{n}.t - w{n}.i)) AS weighted FROM w{n}),
+  h{n} AS (
+    INSERT INTO rate_limit_counters AS c (key, count, expires_at)
+    SELECT :key{n} || '/' || w{n}.i, :amount, to_timestamp((w{n}.i + 2) * :expiry{n})
+      FROM w{n}, p{n} WHERE floor(p{n}.weighted) + :amount <= :limit{n} AND {gate}
+    ON CONFLICT (key) DO UPDATE SET count = c.count + EXCLUDED.count
+     WHERE floor((SELECT weighted FROM p{n}) + c.count) + EXCLUDED.count <= :limit{n}
+    RETURNING c.count)"""
+
+# Fixed window: the count is incremented whatever it reaches (as the `limits` strategy does);
+# over the limit is a refusal.
+_FIXED_HIT = """
+  h{n} AS (
+    INSERT INTO rate_limit_counters AS c (key, count, expires_at)
+    SELECT :key{n}, :amount, clock_timestamp() + make_interval(secs => :expiry{n}) WHERE {gate}
+    ON CONFLICT (key) DO UPDATE SET
+      count = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.count ELSE c.count + EXCLUDED.count END,
+      expires_at = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.expires_at ELSE c.expires_at END
+    RETURNING c.count)"""
+
+
+def _combined(template: str, n: int, admitted: str) -> Any:
+    """One statement for `n` counters hit in order: counter k runs only if counter k-1 admitted
+    its hit (`admitted`, about h{k-1}), so the first refusal stops the rest, as separate hits
+    in turn would. Returns one column per counter: its count, NULL where it did not run or (a
+    sliding window) refused."""
+    parts = [template.format(n=k, gate="true" if k == 0 else admitted.format(n=k - 1)) for k in range(n)]
+    columns = ", ".join(f"(SELECT count FROM h{k}) AS c{k}" for k in range(n))
+    return text("WITH" + ",".join(parts) + f"\nSELECT {columns}")
+
+
+@functools.cache
+def sliding_hits(n: int) -> Any:
+    return _combined(_SLIDING_HIT, n, "EXISTS (SELECT FROM h{n})")
+
+
+@functools.cache
+def fixed_hits(n: int) -> Any:
+    return _combined(_FIXED_HIT, n, "(SELECT count FROM h{n}) <= :limit{n}")
+
+
+_SLIDING_ACQUIRE = text("WITH" + _SLIDING_HIT.format(n="", gate="true") + "\nSELECT count FROM h")
+_FIXED_INCR = text("WITH" + _FIXED_HIT.format(n="", gate="true") + "\nSELECT count FROM h")
 
 _SLIDING_GET = text("""
 WITH w AS (
@@ -78,15 +114,6 @@ SELECT coalesce((SELECT count FROM rate_limit_counters WHERE key = :key || '/' |
                     AND expires_at > clock_timestamp()), 0) AS current,
        w.t - w.i AS elapsed
   FROM w
-""")
-
-_FIXED_INCR = text("""
-INSERT INTO rate_limit_counters AS c (key, count, expires_at)
-VALUES (:key, :amount, clock_timestamp() + make_interval(secs => :expiry))
-ON CONFLICT (key) DO UPDATE SET
-  count = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.count ELSE c.count + EXCLUDED.count END,
-  expires_at = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.expires_at ELSE c.expires_at END
-RETURNING c.count
 """)
 
 _PURGE_EVERY = 1000  # hits per process between two deletes of expired rows
@@ -102,37 +129,36 @@ class PostgresStorage(Storage, SlidingWindowCounterSupport):
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._hits = 0
         self._hits_lock = threading.Lock()
-        self._pinned = threading.local()
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
         return SQLAlchemyError
 
     def _row(self, statement, **params):
-        pinned = getattr(self._pinned, "conn", None)
-        if pinned is not None:
-            return pinned.execute(statement, params).first()
         with self.engine.connect() as conn:
             return conn.execute(statement, params).first()
 
-    @contextmanager
-    def one_connection(self) -> Iterator[None]:
-        """Every counter of one request on one pooled connection (one checkout, one pre-ping),
-        each hit still its own autocommitted statement."""
-        if getattr(self._pinned, "conn", None) is not None:
-            yield
-            return
-        with self.engine.connect() as conn:
-            self._pinned.conn = conn
-            try:
-                yield
-            finally:
-                self._pinned.conn = None
+    def hit_in_order(self, counters: list[tuple[str, int, int]], *, sliding: bool, amount: int = 1) -> int | None:
+        """Hit each counter (key, limit, expiry in seconds) in turn, in one statement (one round
+        trip): the index of the first that refuses, the ones after it not counted; None if all
+        admitted. The same counts as `acquire_sliding_window_entry` or `incr` called for each."""
+        if not counters:
+            return None
+        self._counted(len(counters))
+        params: dict[str, Any] = {"amount": amount}
+        for k, (key, limit, expiry) in enumerate(counters):
+            params |= {f"key{k}": key, f"limit{k}": limit, f"expiry{k}": expiry}
+        row = self._row((sliding_hits if sliding else fixed_hits)(len(counters)), **params)
+        for k, (_key, limit, _expiry) in enumerate(counters):
+            count = row[k]
+            if count is None or (not sliding and count > limit):
+                return k
+        return None
 
-    def _counted(self) -> None:
+    def _counted(self, hits: int = 1) -> None:
         with self._hits_lock:
-            self._hits += 1
-            due = self._hits % _PURGE_EVERY == 0
+            due = (self._hits + hits) // _PURGE_EVERY > self._hits // _PURGE_EVERY
+            self._hits += hits
         if due:
             self.purge_expired()
 
@@ -220,7 +246,8 @@ class RateLimits:
         self.enabled = settings.rate_limits_enabled
         strategy = (FixedWindowRateLimiter if settings.rate_limit_strategy == "fixed-window"
                     else SlidingWindowCounterRateLimiter)
-        self.limiter = strategy(storage)
+        self.limiter = strategy(storage)  # its window stats give Retry-After
+        self.sliding = strategy is SlidingWindowCounterRateLimiter
         self.rules = parse_rules(settings)
         self._salt = (settings.secret_key or "").encode()
 
@@ -232,20 +259,21 @@ class RateLimits:
         self.hit_all((rule, who))
 
     def hit_all(self, *hits: tuple[str, str]) -> None:
-        """Count one request against each (rule, who) in order, on one connection; the first
-        rule over its rate raises 429 (the ones before it have counted, as separate hits would)."""
+        """Count one request against each (rule, who) in order, every rate of every rule in one
+        statement; the first rate over its limit raises 429 (the ones before it have counted, the
+        ones after it not, as separate hits in turn would)."""
         if not self.enabled:
             return
+        checks = [(item, rule, identifier) for rule, who in hits for identifier in (self._identifier(who),)
+                  for item in self.rules[rule]]
+        counters = [(item.key_for(rule, identifier), item.amount, item.get_expiry()) for item, rule, identifier in checks]
         try:
-            with self.storage.one_connection():
-                for rule, who in hits:
-                    self._hit_one(rule, self._identifier(who))
+            refused = self.storage.hit_in_order(counters, sliding=self.sliding)
+            if refused is None:
+                return
+            item, rule, identifier = checks[refused]
+            reset_at = self.limiter.get_window_stats(item, rule, identifier).reset_time
         except DBAPIError as exc:  # the counters cannot be reached: refuse rather than let a flood through
             raise fail("database_unavailable", headers={"Retry-After": "5"}) from exc
-
-    def _hit_one(self, rule: str, identifier: str) -> None:
-        for item in self.rules[rule]:
-            if not self.limiter.hit(item, rule, identifier):
-                reset_at = self.limiter.get_window_stats(item, rule, identifier).reset_time
-                retry_after = max(1, math.ceil(reset_at - time.time()))
-                raise fail("rate_limited", headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
+        retry_after = max(1, math.ceil(reset_at - time.time()))
+        raise fail("rate_limited", headers={"Retry-After": str(retry_after)}, retry_after=retry_after)

@@ -138,7 +138,10 @@ def load_demo(db: Session, *, settings: Settings, force: bool = False, report_co
     if not force and db.scalars(select(Account).where(Account.username == "admin")).first() is not None:
         if db.execute(text("SELECT NOT EXISTS (SELECT 1 FROM reference_toilets)")).scalar_one():
             reference = load_demo_reference(db, settings=settings)  # a demo database from before issue 12
-            return f"demo data already loaded; reference data added: {reference.inserted} records"
+            missions = open_demo_missions(db, settings=settings)
+            return f"demo data already loaded; reference data added: {reference.inserted} records; {missions}"
+        if db.execute(text("SELECT NOT EXISTS (SELECT 1 FROM missions)")).scalar_one():
+            return f"demo data already loaded; {open_demo_missions(db, settings=settings)}"
         return "demo data already loaded (use --force to add more reports)"
     for code, name in ORGANISATIONS:
         if db.scalars(select(Organisation).where(Organisation.code == code)).first() is None:
@@ -167,11 +170,28 @@ def load_demo(db: Session, *, settings: Settings, force: bool = False, report_co
     published = publish_demo_share(db, moderator=accounts["moderator"], registry=registry, settings=settings,
                                    count=stored * 2 // 5)
     reference = load_demo_reference(db, settings=settings)
+    missions = open_demo_missions(db, settings=settings)
     return (f"demo loaded: {len(ORGANISATIONS)} organisations, {len(accounts)} accounts, "
             f"{stored} reports ({skipped} sample rows skipped by validation), "
             f"{published} of them published by the demo moderator, the rest queued; "
             f"reference data: {reference.inserted + reference.updated + reference.unchanged} Seoul public toilet "
-            f"records, {reference.matches.get('matched', 0)} matched to published toilets")
+            f"records, {reference.matches.get('matched', 0)} matched to published toilets; {missions}")
+
+
+def open_demo_missions(db: Session, *, settings: Settings) -> str:
+    """Every second demo toilet keeps the date of its 2023 survey as its last verification (so the
+    demo shows fresh and ageing toilets), then the worker's missions sweep runs once, so a new
+    user sees "toilets to check near you" at once (the worker keeps it up after that)."""
+    from missions.service import sweep_missions
+
+    db.execute(text("""
+        UPDATE toilets t SET last_verified_at = r.observed_at
+          FROM (SELECT v.toilet_id, min(rp.observed_at) AS observed_at,
+                       row_number() OVER (ORDER BY v.toilet_id) AS n
+                  FROM toilet_versions v JOIN reports rp ON rp.id = v.report_id GROUP BY v.toilet_id) r
+         WHERE r.toilet_id = t.id AND r.n % 2 = 0 AND t.version = 1"""))
+    counts = sweep_missions(db, settings=settings)
+    return f"missions: {counts['opened_gaps']} gaps and {counts['opened_reverify']} toilets to re-verify"
 
 
 def add_demo_photos(db: Session, *, report, settings: Settings) -> None:

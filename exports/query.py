@@ -30,7 +30,8 @@ class Query:
 
 
 def _params(settings: Settings) -> dict[str, Any]:
-    return {"photo_prefix": settings.export_photo_url_prefix.rstrip("/"), "theme_id": settings.export_theme_id}
+    return {"photo_prefix": settings.export_photo_url_prefix.rstrip("/"), "theme_id": settings.export_theme_id,
+            "reverify_months": settings.reverify_after_months}
 
 
 def base_query(req: ExportRequest, settings: Settings, select: str) -> Query:

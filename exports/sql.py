@@ -3,6 +3,8 @@ streams). Every builder returns NULL when its input is unknown: unknown is never
 
 from __future__ import annotations
 
+from toilets.verdict import BOUND_WORDS
+
 
 def lit(value: str) -> str:
     """A SQL string literal (only for constants written in our own modules)."""
@@ -20,8 +22,14 @@ def vocab(expr: str, mapping: dict[str, str]) -> str:
     return f"(CASE {expr} {whens} END)"
 
 
-def with_unit(expr: str, unit: str) -> str:
-    return f"(CASE WHEN {expr} IS NOT NULL THEN {expr} || {lit(unit)} END)"
+def measurement(group: str, name: str, unit: str) -> str:
+    """A measured value with its unit and, where form v2 gave it a bound, the bound in words
+    ('90cm 이상'): a consumer reading '90cm' for a tape that said "more than 90" would be told
+    a false exact number."""
+    value, bound = field(group, name), field(group, name + "_bound")
+    words = " ".join(f"WHEN {lit(k)} THEN {lit(' ' + ko)}" for k, (ko, _en) in BOUND_WORDS.items())
+    return (f"(CASE WHEN {value} IS NOT NULL THEN {value} || {lit(unit)} "
+            f"|| coalesce((CASE {bound} {words} END), '') END)")
 
 
 def join_known(parts: list[str], sep: str) -> str:

@@ -29,6 +29,7 @@ RETRY = RetryStrategy(max_attempts=RETRIES, exponential_wait=2)
 
 PHOTO_TASK, SNAPSHOT_TASK, REFERENCE_IMPORT_TASK = TASKS["photo"], TASKS["snapshot"], TASKS["reference_import"]
 STALLED_TASK = "reachable.retry_stalled_jobs"
+MISSIONS_TASK = "reachable.sweep_missions"
 
 # Set by the worker at start (jobs.worker.run_worker): settings and sessions of this process.
 RUNTIME: dict[str, Any] = {}
@@ -145,11 +146,27 @@ async def retry_stalled_jobs(context: JobContext, timestamp: int) -> None:
         await context.app.job_manager.retry_job(job)
 
 
+def sweep_missions(timestamp: int) -> None:
+    """Re-verification scheduling (issue 14.3): open missions for the gaps and the toilets aged
+    past REVERIFY_AFTER_MONTHS, close finished ones (missions.service.sweep_missions, idempotent)."""
+    import all_models  # noqa: F401  every table in the ORM's metadata (the audit entries' foreign keys)
+    from missions.service import sweep_missions as sweep
+
+    with unit_of_work(RUNTIME["session_factory"]) as db:
+        counts = sweep(db, settings=RUNTIME["settings"])
+    if any(counts.values()):
+        log.info("missions sweep at %s: %s", timestamp, counts)
+
+
 def configure(*, settings, session_factory) -> None:
-    """This process's settings and sessions, and the stalled-job sweep on the settings' schedule
-    (any number of workers defer it; procrastinate runs each tick once)."""
+    """This process's settings and sessions, and the periodic tasks on the settings' schedules:
+    the stalled-job sweep and the missions sweep (any number of workers defer them; procrastinate
+    runs each tick once)."""
     RUNTIME.update(settings=settings, session_factory=session_factory)
     if STALLED_TASK not in app.tasks:
         task = app.task(name=STALLED_TASK, queue=QUEUE, pass_context=True,
                         queueing_lock=STALLED_TASK)(retry_stalled_jobs)
         app.periodic(cron=settings.job_stalled_sweep_cron, periodic_id="stalled")(task)
+    if MISSIONS_TASK not in app.tasks:
+        task = app.task(name=MISSIONS_TASK, queue=QUEUE, queueing_lock=MISSIONS_TASK)(sweep_missions)
+        app.periodic(cron=settings.mission_sweep_cron, periodic_id="missions")(task)

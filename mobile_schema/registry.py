@@ -69,6 +69,14 @@ class SchemaRegistry:
 
     def validate(self, payload: Any) -> int:
         """Validate against the version the payload names; return that version or raise."""
+        return self._validate(payload)[0]
+
+    def accept(self, payload: Any) -> dict[str, Any]:
+        """`validate` then `upgrade`, the text of the document cleaned once for both."""
+        version, cleaned = self._validate(payload)
+        return self._upgraded(version, cleaned)
+
+    def _validate(self, payload: Any) -> tuple[int, dict[str, Any]]:
         if not isinstance(payload, dict):
             raise fail("invalid_report", field_error("", "JSON 객체여야 합니다.", "Must be a JSON object."))
         version = payload.get("schema_version")
@@ -81,17 +89,19 @@ class SchemaRegistry:
                                          key=lambda e: list(e.absolute_path))]
         field_errors += check_requires(self.schemas[version], payload)
         field_errors += _check_observed_at(payload.get("observed_at"))
-        field_errors += clean_document(payload, multiline=is_multiline)[1]
+        cleaned, text_errors = clean_document(payload, multiline=is_multiline)
+        field_errors += text_errors
         if field_errors:
             raise fail("invalid_report", *_dedupe(field_errors))
-        return version
+        return version, cleaned
 
     def upgrade(self, payload: dict[str, Any]) -> dict[str, Any]:
         """The validated payload as stored beside the raw one: its text cleaned (core.text: NFC,
         invisible characters stripped) and upgraded to the latest form version. The argument is
         not changed: the raw payload stays exactly as sent."""
-        version = payload["schema_version"]
-        current = clean_document(payload, multiline=is_multiline)[0]
+        return self._upgraded(payload["schema_version"], clean_document(payload, multiline=is_multiline)[0])
+
+    def _upgraded(self, version: int, current: dict[str, Any]) -> dict[str, Any]:
         while version < self.latest_version:
             current = self.upgrades[version](json.loads(json.dumps(current)))
             version += 1

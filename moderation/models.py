@@ -95,6 +95,8 @@ class Review(Base):
     field_choices: Mapped[dict[str, str]] = mapped_column(JSONB, server_default="{}")
     # What a pending review would publish (the report payload with the edits applied).
     proposed_payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # approve / merge: the reference record publishing ties to the toilet (match by a person)
+    reference_toilet_id: Mapped[int | None] = mapped_column(ForeignKey("reference_toilets.id", ondelete="SET NULL"))
     second_review_reasons: Mapped[list[str]] = mapped_column(JSONB, server_default="[]")
     second_reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     second_comment: Mapped[str | None] = mapped_column(Text)

@@ -11,19 +11,22 @@ from accounts.models import Account
 from exports.consumer_check import MESSAGES, record_findings, severity
 from exports.profiles.smart_seoul_map import USABLE
 from moderation.models import CHANGE_REQUEST_FOR, CHANGE_REQUESTS, REJECT_REASONS, Review
-from reference.service import nearest_reference
+from reference.service import nearest_references, reference_record
 from reports.models import Report
+from reports.photos import photos_of
 from reports.representation import report_view
+from reports.service import stored_candidates_of
 from toilets.service import published_data
 from toilets.verdict import toilet_verdict
 from moderation.suggestions import suggested_decision
 
 
-def _usernames(db: Session, ids: set[int | None]) -> dict[int, str]:
-    ids = {i for i in ids if i is not None}
+def _usernames(db: Session, ids: set[int | None], known: dict[int, str] | None = None) -> dict[int, str]:
+    known = known or {}
+    ids = {i for i in ids if i is not None and i not in known}
     if not ids:
-        return {}
-    return dict(db.execute(select(Account.id, Account.username).where(Account.id.in_(ids))).all())
+        return dict(known)
+    return {**known, **dict(db.execute(select(Account.id, Account.username).where(Account.id.in_(ids))).all())}
 
 
 def review_view(review: Review, names: dict[int, str]) -> dict[str, Any]:
@@ -45,8 +48,10 @@ def review_view(review: Review, names: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def reviews_view(db: Session, reviews: list[Review]) -> list[dict[str, Any]]:
-    names = _usernames(db, {r.moderator_id for r in reviews} | {r.second_reviewer_id for r in reviews})
+def reviews_view(db: Session, reviews: list[Review], *, known: Account | None = None) -> list[dict[str, Any]]:
+    """`known`: an account whose name the caller has (the moderator deciding): not asked for again."""
+    names = _usernames(db, {r.moderator_id for r in reviews} | {r.second_reviewer_id for r in reviews},
+                       {known.id: known.username} if known is not None else None)
     return [review_view(r, names) for r in reviews]
 
 
@@ -54,18 +59,33 @@ def moderation_report_view(db: Session, report: Report, *, reference_radius_m: f
     """The report as a moderator sees it: the volunteer's fields, photos, candidates, the claim,
     and the reviews so far, and the nearest reference record within `reference_radius_m`
     (settings.reference_match_radius_m). The volunteer appears only by nickname."""
-    view = report_view(db, report)
-    volunteer = db.get(Account, report.volunteer_id)
-    view["volunteer"] = volunteer.username if volunteer else None
-    view["claimed_by_id"] = report.claimed_by_id
-    view["lease_expires_at"] = report.lease_expires_at.isoformat() if report.lease_expires_at else None
-    reviews = list(db.scalars(select(Review).where(Review.report_id == report.id).order_by(Review.id)))
-    view["reviews"] = reviews_view(db, reviews)
-    view["reference"] = _reference_block(db, report, reference_radius_m)
-    view["smart_seoul_map"] = smart_seoul_map_block(report.payload or {}, has_photo=bool(view["photos"]),
-                                                    reference=view["reference"])
-    view["suggested_decision"] = suggested_decision(db, report)
-    return view
+    return moderation_report_views(db, [report], reference_radius_m=reference_radius_m)[0]
+
+
+def moderation_report_views(db: Session, reports: list[Report], *,
+                            reference_radius_m: float = 50.0) -> list[dict[str, Any]]:
+    """moderation_report_view of several reports (a claim's), each kind of thing read once for all."""
+    ids = [r.id for r in reports]
+    if not ids:
+        return []
+    candidates, photos = stored_candidates_of(db, ids), photos_of(db, ids)
+    volunteers = _usernames(db, {r.volunteer_id for r in reports})
+    reviews = list(db.scalars(select(Review).where(Review.report_id.in_(ids)).order_by(Review.id)))
+    names = _usernames(db, {r.moderator_id for r in reviews} | {r.second_reviewer_id for r in reviews})
+    references = _reference_blocks(db, reports, reference_radius_m)
+    views = []
+    for report, reference in zip(reports, references, strict=True):
+        view = report_view(db, report, candidates=candidates[report.id], photos=photos[report.id])
+        view["volunteer"] = volunteers.get(report.volunteer_id)
+        view["claimed_by_id"] = report.claimed_by_id
+        view["lease_expires_at"] = report.lease_expires_at.isoformat() if report.lease_expires_at else None
+        view["reviews"] = [review_view(r, names) for r in reviews if r.report_id == report.id]
+        view["reference"] = reference
+        view["smart_seoul_map"] = smart_seoul_map_block(report.payload or {}, has_photo=bool(view["photos"]),
+                                                        reference=view["reference"])
+        view["suggested_decision"] = suggested_decision(db, report)
+        views.append(view)
+    return views
 
 
 # How a finding plays out for the layer, in the console's words (exports.consumer_check.severity).
@@ -103,14 +123,22 @@ def smart_seoul_map_block(payload: dict[str, Any], *, has_photo: bool,
     return {"complete": not any(f["severity"] == "dropped" for f in out), "findings": out, "fill": fill}
 
 
-def _reference_block(db: Session, report: Report, radius_m: float) -> dict[str, Any] | None:
-    """What the city's public toilet data lists at the report's point: its road and lot addresses
-    and opening hours, for the moderator to check the report against (a one-click accept of these
-    values into the edits is the console's next step)."""
-    location = (report.payload or {}).get("location") or {}
-    if location.get("lon") is None or location.get("lat") is None:
-        return None
-    return nearest_reference(db, lon=location["lon"], lat=location["lat"], radius_m=radius_m)
+def _reference_blocks(db: Session, reports: list[Report], radius_m: float) -> list[dict[str, Any] | None]:
+    """What the city's public toilet data lists at each report's point: its road and lot addresses
+    and opening hours, for the moderator to check the report against (None without a point); for
+    a report a mission sent to check a listed record (`reference_record_id`), that record."""
+    points = [((r.payload or {}).get("location") or {}) for r in reports]
+    located = [i for i, p in enumerate(points) if p.get("lon") is not None and p.get("lat") is not None
+               and reports[i].reference_record_id is None]
+    found = nearest_references(db, [(points[i]["lon"], points[i]["lat"]) for i in located], radius_m=radius_m)
+    blocks: list[dict[str, Any] | None] = [None] * len(reports)
+    for i, block in zip(located, found, strict=True):
+        blocks[i] = block
+    for i, r in enumerate(reports):
+        if r.reference_record_id is not None:
+            blocks[i] = reference_record(db, record_id=r.reference_record_id, lon=points[i].get("lon"),
+                                         lat=points[i].get("lat"))
+    return blocks
 
 
 def report_history(db: Session, *, report: Report, show_actors: bool) -> dict[str, Any]:

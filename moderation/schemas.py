@@ -164,6 +164,10 @@ class ModerationVocabulary(ResponseModel):
     confirmable: list[CodeLabel]
     change_requests: list[CodeLabel]  # request_changes reason codes; the label is the default message
     duplicate_evidence: list[CodeLabel] = []  # why a candidate is a likely duplicate
+    # the city's public toilet list (the report view's `reference`): its flags and match words
+    reference_flags: list[CodeLabel] = []
+    reference_match_statuses: list[CodeLabel] = []
+    reference_match_methods: list[CodeLabel] = []
 
 
 class PendingReviews(ResponseModel):

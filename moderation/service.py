@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -28,19 +28,23 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from accounts.models import Account
-from core.audit import record_audit
+from core.audit import record_audit, record_audits
+from missions.service import report_published
 from core.config import Settings
 from core.errors import fail, field_error
 from mobile_schema.registry import SchemaRegistry
 from moderation.edits import apply_edits, touches_geometry
 from moderation.models import CHANGE_REQUESTS, REJECT_REASONS, Review
-from moderation.queue import clear_claim, lock_report, require_claim
+from moderation.queue import clear_claim, lock_report, lock_report_at, require_claim
 from moderation.suggestions import GONE_REASONS, named_toilet
 from moderation.rules import SecondReviewPolicy, second_review_reasons
+from reference.person import FIELD as REFERENCE_FIELD
+from reference.person import match_by_person, record_id_of
 from reports.models import Report
 from reports.service import check_geometry
 from toilets.models import Toilet
 from toilets.merge import check_choices
+from toilets.changelog import change_log_last
 from toilets.service import create_toilet, merge_plan, merged_result, published_data, retire_toilet, update_toilet
 from toilets.verdict import CONFIRMABLE, toilet_verdict
 
@@ -101,6 +105,9 @@ class DecisionInput:
     public_layer_only: bool | None = None
     # merge: field path → "published" | "report" where the moderator overrides the default
     field_choices: dict[str, str] | None = None
+    # approve / merge: the management number of the city's record the report checks (accepted in
+    # the console); publishing matches it to the toilet. A mission's record needs no naming.
+    reference_management_no: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,8 @@ class _Context:
     db: Session
     registry: SchemaRegistry
     settings: Settings
+    # audit rows of the decision, written together at its end (one statement)
+    audits: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def policy(self) -> SecondReviewPolicy:
@@ -126,6 +135,7 @@ def _prepare_publication(ctx: _Context, review: Review, report: Report, given: D
     review.edits = diff
     review.proposed_payload = payload
     review.public_layer_only = given.public_layer_only
+    review.reference_toilet_id = _tied_reference(ctx.db, report, given)
     if given.action != "merge":
         if given.field_choices:
             raise fail("invalid_decision", field_error("field_choices", "필드별 선택은 병합에만 씁니다.",
@@ -144,6 +154,19 @@ def _prepare_publication(ctx: _Context, review: Review, report: Report, given: D
                                        confirmed=frozenset(review.confirmed))
     return second_review_reasons(action="merge", policy=ctx.policy, published_verdict=target.verdict,
                                  new_verdict=toilet_verdict(data, confirmed))
+
+
+def _tied_reference(db: Session, report: Report, given: DecisionInput) -> int | None:
+    """The reference record publishing the report ties to the toilet (reference.person): the one
+    the moderator names, else the one a mission sent the volunteer to check (or none)."""
+    if not given.reference_management_no:
+        return report.reference_record_id
+    record = record_id_of(db, given.reference_management_no)
+    if report.reference_record_id is not None and record != report.reference_record_id:
+        raise fail("invalid_decision", field_error(
+            REFERENCE_FIELD, "이 제보는 확인 요청으로 다른 기록을 확인합니다.",
+            "A mission sent this report to check another record of the list."))
+    return record
 
 
 def _prepare_retirement(ctx: _Context, review: Review, report: Report, given: DecisionInput) -> list[str]:
@@ -189,7 +212,7 @@ def _prepare_rejection(ctx: _Context, review: Review, report: Report, given: Dec
 
 
 def _settle_publication(ctx: _Context, review: Review, report: Report, moderator: Account) -> Toilet:
-    return _publish(ctx.db, review=review, report=report, actor=moderator, settings=ctx.settings)
+    return _publish(ctx.db, review=review, report=report, actor=moderator, settings=ctx.settings, audits=ctx.audits)
 
 
 def _settle_changes_request(ctx: _Context, review: Review, report: Report, moderator: Account) -> None:
@@ -226,68 +249,95 @@ def decide(db: Session, *, report_id: int, moderator: Account, given: DecisionIn
     if handler is None:
         raise fail("invalid_decision", field_error("action", f"결정은 {', '.join(DECISION_ACTIONS)} 중 하나입니다.",
                                                    f"action must be one of {', '.join(DECISION_ACTIONS)}."))
-    ctx = _Context(db, registry, settings)
-    report = lock_report(db, report_id)
-    require_claim(db, report, moderator)
-    review = Review(report_id=report.id, report_revision=report.revision, moderator_id=moderator.id,
-                    partner_id=moderator.partner_id, action=given.action, status="final", comment=(given.comment or "").strip() or None)
-    reasons = handler.prepare(ctx, review, report, given)
-    review.second_review_reasons = reasons
-    if reasons:
-        review.status = "pending"
-    db.add(review)
-    db.flush()
+    if given.reference_management_no and given.action not in ("approve", "merge"):
+        raise fail("invalid_decision", field_error(REFERENCE_FIELD, "공공 화장실 기록은 승인·병합에만 연결합니다.",
+                                                   "A reference record is tied by an approval or a merge only."))
+    # The change log is written last, just before the commit: publishers wait for one another
+    # only over that end of their transactions (toilets.changelog).
+    with change_log_last(db):
+        ctx = _Context(db, registry, settings)
+        report, now = lock_report_at(db, report_id)
+        require_claim(db, report, moderator, now)
+        review = Review(report_id=report.id, report_revision=report.revision, moderator_id=moderator.id,
+                        partner_id=moderator.partner_id, action=given.action, status="final",
+                        comment=(given.comment or "").strip() or None)
+        reasons = handler.prepare(ctx, review, report, given)
+        review.second_review_reasons = reasons
+        if reasons:
+            review.status = "pending"
+        db.add(review)
+        db.flush()
 
-    clear_claim(report)
-    report.updated_at = _now(db)
-    toilet = None
-    if reasons:
-        report.status = "pending_second_review"
-    else:
-        toilet = handler.settle(ctx, review, report, moderator)
-    db.flush()
-    record_audit(db, actor_id=moderator.id, action=f"report.{given.action}", object_type="report",
-                 object_id=report.id, reason=review.comment or review.message or review.reason_code,
-                 detail={"review_id": review.id, "status": report.status, "edits": review.edits,
-                         "second_review_reasons": reasons, "toilet_id": str(review.toilet_id or "") or None})
+        clear_claim(report)
+        report.updated_at = now
+        toilet = None
+        if reasons:
+            report.status = "pending_second_review"
+        else:
+            toilet = handler.settle(ctx, review, report, moderator)
+        record_audits(db, ctx.audits + [dict(
+            actor_id=moderator.id, action=f"report.{given.action}", object_type="report", object_id=report.id,
+            reason=review.comment or review.message or review.reason_code,
+            detail={"review_id": review.id, "status": report.status, "edits": review.edits,
+                    "second_review_reasons": reasons, "toilet_id": str(review.toilet_id or "") or None})])
     return Decision(review, report, toilet, toilet is not None)
 
 
-def _publish(db: Session, *, review: Review, report: Report | None, actor: Account, settings: Settings) -> Toilet:
-    """Carry out an approved review on the published layer (toilet version + change log + audit)."""
+def _publish(db: Session, *, review: Review, report: Report | None, actor: Account, settings: Settings,
+             audits: list[dict[str, Any]] | None = None) -> Toilet:
+    """Carry out an approved review on the published layer (toilet version + change log + audit).
+    The audit row goes to `audits` when given (the caller writes it), else it is written now."""
     tolerance = settings.seoul_border_tolerance_m
     confirmed = frozenset(review.confirmed or [])
     if review.action == "approve":
         assert review.proposed_payload is not None and report is not None
+        report.status = "approved"  # before the toilet's first flush: one UPDATE of the report
         toilet = create_toilet(db, payload=review.proposed_payload, report_id=report.id, review_id=review.id,
                                confirmed=confirmed, border_tolerance_m=tolerance)
         review.toilet_id = toilet.id
-        report.status = "approved"
         op = "toilet.create"
     elif review.action == "merge":
         assert review.proposed_payload is not None and report is not None
+        report.status = "merged"
         toilet = lock_toilet(db, review.toilet_id)
         update_toilet(db, toilet=toilet, payload=review.proposed_payload, report_id=report.id,
                       review_id=review.id, confirmed=confirmed, border_tolerance_m=tolerance,
                       choices=review.field_choices or None)
-        report.status = "merged"
         op = "toilet.update"
     else:  # retire
+        if report is not None:
+            report.status = "merged"
         toilet = lock_toilet(db, review.toilet_id, path="toilet_id")
         retire_toilet(db, toilet=toilet, reason=review.comment or "", report_id=report.id if report else None,
                       review_id=review.id)
-        if report is not None:
-            report.status = "merged"
         op = "toilet.retire"
     if review.action != "retire" and review.public_layer_only is not None:
         toilet.public_layer_only = review.public_layer_only
-    db.flush()
-    record_audit(db, actor_id=actor.id, action=op, object_type="toilet", object_id=toilet.id,
-                 reason=review.comment,
-                 detail={"version": toilet.version, "verdict": toilet.verdict, "review_id": review.id,
-                         "report_id": report.id if report else None, "edits": review.edits,
-                         "public_layer_only": toilet.public_layer_only})
+    if report is not None:
+        report_published(db, report_id=report.id, toilet_id=toilet.id)  # its mission, if any, is done
+    entries = [dict(actor_id=actor.id, action=op, object_type="toilet", object_id=toilet.id, reason=review.comment,
+                    detail={"version": toilet.version, "verdict": toilet.verdict, "review_id": review.id,
+                            "report_id": report.id if report else None, "edits": review.edits,
+                            "public_layer_only": toilet.public_layer_only})]
+    if review.action != "retire":
+        entries += _tie_reference(db, review=review, report=report, toilet=toilet, actor=actor)
+    if audits is None:
+        record_audits(db, entries)
+    else:
+        audits.extend(entries)
     return toilet
+
+
+def _tie_reference(db: Session, *, review: Review, report: Report | None, toilet: Toilet,
+                   actor: Account) -> list[dict[str, Any]]:
+    """An approval or merge of a report that checks a reference record matches the record to the
+    published toilet as the deciding moderator's match (reference.person); its audit entry."""
+    record_id = review.reference_toilet_id or (report.reference_record_id if report is not None else None)
+    if record_id is None:
+        return []
+    entry = match_by_person(db, record_id=record_id, toilet_id=toilet.id, person_id=review.moderator_id,
+                            actor_id=actor.id, review_id=review.id, report_id=report.id if report else None)
+    return [entry] if entry else []
 
 
 def request_retirement(db: Session, *, toilet_id: str, moderator: Account, reason: str | None,
@@ -309,7 +359,10 @@ def request_retirement(db: Session, *, toilet_id: str, moderator: Account, reaso
                  object_id=toilet.id, reason=reason, detail={"review_id": review.id, "second_review_reasons": reasons})
     published = not reasons
     if published:
-        _publish(db, review=review, report=None, actor=moderator, settings=settings)
+        # the change log last, as in decide: every publisher writes the office counts (their stripe
+        # lock, migration 0017) before the change log's lock, never after it, so none waits in a circle
+        with change_log_last(db):
+            _publish(db, review=review, report=None, actor=moderator, settings=settings)
     return Decision(review, None, toilet, published)
 
 
@@ -342,7 +395,8 @@ def second_review(db: Session, *, review_id: int, moderator: Account, outcome: s
     if outcome == "confirm":
         review.status = "confirmed"
         db.flush()
-        toilet = _publish(db, review=review, report=report, actor=moderator, settings=settings)
+        with change_log_last(db):  # as in decide (request_retirement says why)
+            toilet = _publish(db, review=review, report=report, actor=moderator, settings=settings)
     else:
         review.status = "overturned"
         if report is not None:

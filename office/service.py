@@ -19,7 +19,7 @@ from accounts.service import check_name, update_organisation
 from core.audit import record_audit
 from core.errors import fail, field_error
 from office.models import CAMPAIGN_ID, Campaign
-from office.tables import TABLES, Table
+from office.tables import TABLES, Table, without_jit
 
 SEOUL = ZoneInfo("Asia/Seoul")
 MAX_RANGE_DAYS = 731  # two years: a campaign and its follow-up
@@ -127,11 +127,13 @@ def campaign_days(campaign: Campaign | None, today: date | None = None) -> dict[
 
 
 def table_rows(db: Session, table: Table, rng: DateRange) -> list[dict[str, Any]]:
+    without_jit(db)
     return [dict(row) for row in db.execute(text(table.sql), rng.params).mappings()]
 
 
 def table_csv(db: Session, table: Table, rng: DateRange) -> str:
     """The table as CSV: UTF-8 without a BOM, a header of column keys, text cells neutralised."""
+    without_jit(db)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.key for c in table.columns])
@@ -158,10 +160,12 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def report_totals(db: Session, rng: DateRange) -> dict[str, Any]:
-    """The council report's headline numbers, summed from the per-district and per-organisation tables."""
-    districts = table_rows(db, TABLES["districts"], rng)
-    orgs = table_rows(db, TABLES["organisations"], rng)
+def report_totals(db: Session, rng: DateRange, *, districts: list[dict[str, Any]] | None = None,
+                  orgs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The council report's headline numbers, summed from the per-district and per-organisation
+    tables (their rows, when the caller has them already)."""
+    districts = districts if districts is not None else table_rows(db, TABLES["districts"], rng)
+    orgs = orgs if orgs is not None else table_rows(db, TABLES["organisations"], rng)
     campaign = get_campaign(db)
     s = {k: sum(r[k] for r in districts) for k in ("reports", "verified", "published", "active", "accessible",
                                                       "reference", "reference_matched")}

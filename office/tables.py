@@ -22,6 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
 from exports.sql import csv_safe
 
 Kind = Literal["text", "int", "float", "date"]
@@ -53,15 +56,31 @@ def _c(key: str, kind: Kind, ko: str, en: str) -> Column:
     return Column(key, kind, ko, en)
 
 
-# Reports a decision approved or merged in the range (one row per report: its latest such decision).
-_VERIFIED = """
-    SELECT DISTINCT ON (rv.report_id) rv.report_id, rv.created_at
-      FROM reviews rv
-     WHERE rv.action IN ('approve', 'merge') AND rv.status IN ('final', 'confirmed')
-       AND rv.created_at >= :start AND rv.created_at < :end_excl
-     ORDER BY rv.report_id, rv.created_at DESC"""
+def without_jit(db: Session) -> None:
+    """For the rest of the transaction: no JIT compilation. The office's statements read small
+    tables and indexes (a few ms); their cost estimates can still pass `jit_above_cost` (a probe
+    costed for every row of a FILTER, heap fetches of a few thousand rows), and compiling them took
+    30-90 ms, more than running them."""
+    db.execute(text("SET LOCAL jit = off"))
+
+
+# A reference record is covered when it is matched to a toilet still active (a probe of the
+# partial index ix_toilets_active, so no toilet row is read: migration 0015). office/gaps.py: the
+# gap list is the records with a disabled-use stall that are not covered.
+COVERED = """(rt.match_status = 'matched' AND EXISTS (SELECT 1 FROM toilets ta WHERE ta.id = rt.candidate_toilet_id
+                                                                      AND ta.status = 'active'))"""
+
 
 _KST_DAY = "(({0}) AT TIME ZONE 'Asia/Seoul')::date"
+# The range's days: `:start` and `:end_excl` are midnights in Seoul (office.service.DateRange).
+_IN_RANGE = f"day >= {_KST_DAY.format(':start')} AND day < {_KST_DAY.format(':end_excl')}"
+
+# The counts kept on write (migration 0015's triggers, office.models). A volunteer account
+# reported in the range when it has a report on one of its days (an index probe per account).
+_REPORTED = f"""EXISTS (SELECT 1 FROM office_volunteer_days v WHERE v.volunteer_id = a.id AND v.reports > 0
+                          AND v.{_IN_RANGE})"""
+_GROUP_COUNTS = """SELECT {0}, sum(reports) AS reports, sum(verified) AS verified FROM office_group_days
+                    WHERE """ + _IN_RANGE + " GROUP BY 1"
 
 ORGANISATIONS = Table(
     "organisations", "단체별 참여", "Participation per organisation",
@@ -70,38 +89,41 @@ ORGANISATIONS = Table(
      _c("target_share", "float", "목표 달성률", "Share of target"),
      _c("reporting", "int", "제보한 봉사자", "Volunteers who reported"),
      _c("reports", "int", "제보", "Reports"), _c("verified", "int", "검증된 제보", "Verified reports")),
+    # Each count is one grouped pass (per organisation), joined to the ≤ 31 rows of organisations.
     f"""
-    WITH vol AS (SELECT id, organisation_id FROM accounts WHERE role = 'volunteer'),
-         rep AS (SELECT r.id, r.volunteer_id FROM reports r
-                  WHERE r.submitted_at >= :start AND r.submitted_at < :end_excl),
-         ver AS ({_VERIFIED})
-    SELECT o.code AS code, o.name AS name, o.participant_target AS target,
-           (SELECT count(*) FROM vol WHERE vol.organisation_id IS NOT DISTINCT FROM o.id) AS volunteers,
-           round((SELECT count(*) FROM vol WHERE vol.organisation_id IS NOT DISTINCT FROM o.id)::numeric
-                 / NULLIF(o.participant_target, 0), 4)::float8 AS target_share,
-           (SELECT count(DISTINCT rep.volunteer_id) FROM rep JOIN vol ON vol.id = rep.volunteer_id
-             WHERE vol.organisation_id IS NOT DISTINCT FROM o.id) AS reporting,
-           (SELECT count(*) FROM rep JOIN vol ON vol.id = rep.volunteer_id
-             WHERE vol.organisation_id IS NOT DISTINCT FROM o.id) AS reports,
-           (SELECT count(*) FROM ver JOIN reports r ON r.id = ver.report_id JOIN vol ON vol.id = r.volunteer_id
-             WHERE vol.organisation_id IS NOT DISTINCT FROM o.id) AS verified
+    WITH vol AS (SELECT a.organisation_id, count(*) AS n, count(*) FILTER (WHERE {_REPORTED}) AS reporting
+                   FROM accounts a WHERE a.role = 'volunteer' GROUP BY 1),
+         g AS ({_GROUP_COUNTS.format('nullif(organisation_id, 0) AS organisation_id')})
+    SELECT o.code AS code, o.name AS name, o.participant_target AS target, coalesce(vol.n, 0) AS volunteers,
+           round(coalesce(vol.n, 0)::numeric / NULLIF(o.participant_target, 0), 4)::float8 AS target_share,
+           coalesce(vol.reporting, 0) AS reporting, coalesce(g.reports, 0) AS reports,
+           coalesce(g.verified, 0) AS verified
       FROM (SELECT id, code, name, participant_target, 0 AS ord FROM organisations
             UNION ALL SELECT NULL, NULL, '(단체 없음 · no organisation)', NULL, 1) o
+      LEFT JOIN vol ON vol.organisation_id IS NOT DISTINCT FROM o.id
+      LEFT JOIN g ON g.organisation_id IS NOT DISTINCT FROM o.id
      ORDER BY o.ord, o.code""")
 
 AGE_BANDS = Table(
     "age_bands", "연령대별 참여", "Participation per age band",
     (_c("age_band", "text", "연령대", "Age band"), _c("volunteers", "int", "가입 봉사자", "Volunteers joined"),
      _c("reporting", "int", "제보한 봉사자", "Volunteers who reported"), _c("reports", "int", "제보", "Reports")),
-    """
-    SELECT coalesce(a.age_band, 'unknown') AS age_band, count(*) AS volunteers,
-           count(*) FILTER (WHERE r.n > 0) AS reporting, coalesce(sum(r.n), 0)::int AS reports
-      FROM accounts a
-      LEFT JOIN LATERAL (SELECT count(*) AS n FROM reports r WHERE r.volunteer_id = a.id
-                           AND r.submitted_at >= :start AND r.submitted_at < :end_excl) r ON true
-     WHERE a.role = 'volunteer'
-     GROUP BY 1
-     ORDER BY array_position(ARRAY['under_20','20s','30s','40s','50s','60_plus','unknown'], coalesce(a.age_band, 'unknown'))""")
+    f"""
+    WITH b AS (SELECT coalesce(a.age_band, 'unknown') AS age_band, count(*) AS volunteers,
+                      count(*) FILTER (WHERE {_REPORTED}) AS reporting
+                 FROM accounts a WHERE a.role = 'volunteer' GROUP BY 1),
+         g AS ({_GROUP_COUNTS.format('age_band')})
+    SELECT b.age_band AS age_band, b.volunteers AS volunteers, b.reporting AS reporting,
+           coalesce(g.reports, 0)::int AS reports
+      FROM b LEFT JOIN g USING (age_band)
+     ORDER BY array_position(ARRAY['under_20','20s','30s','40s','50s','60_plus','unknown'], b.age_band)""")
+
+# Per district in the range, and per district now (active toilets and their verdicts).
+_DAY_COUNTS = """SELECT {0}, sum(reports) AS reports, sum(verified) AS verified, sum(published) AS published
+                   FROM office_day_counts WHERE """ + _IN_RANGE + " GROUP BY 1"
+_TOILET_COUNTS = """SELECT district_code, sum(active) AS active,
+                           coalesce(sum(active) FILTER (WHERE verdict = 'accessible'), 0) AS accessible
+                      FROM office_toilet_counts GROUP BY 1"""
 
 PER_DAY = Table(
     "per_day", "날짜별 제보", "Reports per day",
@@ -110,14 +132,10 @@ PER_DAY = Table(
     f"""
     WITH days AS (SELECT d::date AS day FROM generate_series(({_KST_DAY.format(':start')}),
                                                              ({_KST_DAY.format(':end_excl')}) - 1, interval '1 day') d),
-         rep AS (SELECT {_KST_DAY.format('submitted_at')} AS day, count(*) AS n FROM reports
-                  WHERE submitted_at >= :start AND submitted_at < :end_excl GROUP BY 1),
-         ver AS (SELECT {_KST_DAY.format('created_at')} AS day, count(*) AS n FROM ({_VERIFIED}) v GROUP BY 1),
-         pub AS (SELECT {_KST_DAY.format('created_at')} AS day, count(*) AS n FROM toilets
-                  WHERE status = 'active' AND created_at >= :start AND created_at < :end_excl GROUP BY 1)
-    SELECT to_char(days.day, 'YYYY-MM-DD') AS day, coalesce(rep.n, 0) AS reports, coalesce(ver.n, 0) AS verified,
-           coalesce(pub.n, 0) AS published
-      FROM days LEFT JOIN rep USING (day) LEFT JOIN ver USING (day) LEFT JOIN pub USING (day)
+         c AS ({_DAY_COUNTS.format('day')})
+    SELECT to_char(days.day, 'YYYY-MM-DD') AS day, coalesce(c.reports, 0) AS reports,
+           coalesce(c.verified, 0) AS verified, coalesce(c.published, 0) AS published
+      FROM days LEFT JOIN c USING (day)
      ORDER BY days.day""")
 
 DISTRICTS = Table(
@@ -131,26 +149,21 @@ DISTRICTS = Table(
      _c("reference_matched", "int", "확인된 목록", "Reference matched"),
      _c("coverage", "float", "목록 대비 확인률", "Coverage of the reference")),
     f"""
-    WITH rep AS (SELECT district_code, count(*) AS n FROM reports
-                  WHERE submitted_at >= :start AND submitted_at < :end_excl GROUP BY 1),
-         ver AS (SELECT r.district_code, count(*) AS n FROM ({_VERIFIED}) v JOIN reports r ON r.id = v.report_id
-                  GROUP BY 1),
-         toi AS (SELECT district_code,
-                        count(*) FILTER (WHERE created_at >= :start AND created_at < :end_excl) AS published,
-                        count(*) AS active, count(*) FILTER (WHERE verdict = 'accessible') AS accessible
-                   FROM toilets WHERE status = 'active' GROUP BY 1),
-         ref AS (SELECT rt.district_code, count(*) AS n,
-                        count(*) FILTER (WHERE rt.match_status = 'matched' AND t.status = 'active') AS matched
-                   FROM reference_toilets rt LEFT JOIN toilets t ON t.id = rt.candidate_toilet_id
-                  WHERE rt.district_code IS NOT NULL GROUP BY 1)
-    SELECT d.code AS code, d.name_ko AS name_ko, d.name_en AS name_en, coalesce(rep.n, 0) AS reports,
-           coalesce(ver.n, 0) AS verified, coalesce(toi.published, 0) AS published, coalesce(toi.active, 0) AS active,
-           coalesce(toi.accessible, 0) AS accessible,
+    WITH c AS ({_DAY_COUNTS.format('district_code')}),
+         toi AS ({_TOILET_COUNTS}),
+         ref AS (SELECT rt.district_code, count(*) AS n FROM reference_toilets rt
+                  WHERE rt.district_code IS NOT NULL GROUP BY 1),
+         cov AS (SELECT rt.district_code, count(*) AS n FROM reference_toilets rt
+                  WHERE rt.district_code IS NOT NULL AND {COVERED} GROUP BY 1)
+    SELECT d.code AS code, d.name_ko AS name_ko, d.name_en AS name_en, coalesce(c.reports, 0) AS reports,
+           coalesce(c.verified, 0) AS verified, coalesce(c.published, 0) AS published,
+           coalesce(toi.active, 0) AS active, coalesce(toi.accessible, 0) AS accessible,
            round(toi.accessible::numeric / NULLIF(toi.active, 0), 4)::float8 AS accessible_share,
-           coalesce(ref.n, 0) AS reference, coalesce(ref.matched, 0) AS reference_matched,
-           round(ref.matched::numeric / NULLIF(ref.n, 0), 4)::float8 AS coverage
-      FROM districts d LEFT JOIN rep ON rep.district_code = d.code LEFT JOIN ver ON ver.district_code = d.code
+           coalesce(ref.n, 0) AS reference, coalesce(cov.n, 0) AS reference_matched,
+           round(coalesce(cov.n, 0)::numeric / NULLIF(ref.n, 0), 4)::float8 AS coverage
+      FROM districts d LEFT JOIN c ON c.district_code = d.code
       LEFT JOIN toi ON toi.district_code = d.code LEFT JOIN ref ON ref.district_code = d.code
+      LEFT JOIN cov ON cov.district_code = d.code
      ORDER BY d.code""")
 
 # Work not finished, now (the range does not apply): the queue belongs to no partner yet; a claim
@@ -193,9 +206,36 @@ VERDICTS = Table(
     SELECT v.verdict AS verdict, coalesce(t.n, 0) AS toilets,
            round(coalesce(t.n, 0)::numeric / NULLIF(sum(coalesce(t.n, 0)) OVER (), 0), 4)::float8 AS share
       FROM unnest(ARRAY['accessible','partially_accessible','not_accessible','unknown']) WITH ORDINALITY v(verdict, ord)
-      LEFT JOIN (SELECT verdict, count(*) AS n FROM toilets WHERE status = 'active' GROUP BY 1) t USING (verdict)
+      LEFT JOIN (SELECT verdict, sum(active) AS n FROM office_toilet_counts GROUP BY 1) t USING (verdict)
      ORDER BY v.ord""")
 
-TABLES: dict[str, Table] = {t.key: t for t in (ORGANISATIONS, AGE_BANDS, PER_DAY, DISTRICTS, BACKLOG, VERDICTS)}
-DASHBOARD_TABLES = ("organisations", "age_bands", "per_day", "districts", "backlog", "verdicts")
+# Missions (missions/): open, taken and reported now, whatever the range; done (a linked report
+# published) and closed (no longer needed) in the range.
+MISSIONS = Table(
+    "missions", "자치구별 확인 요청", "Missions per district",
+    (_c("code", "text", "구 코드", "Code"), _c("name_ko", "text", "자치구", "District (ko)"),
+     _c("name_en", "text", "District", "District"),
+     _c("open_gap", "int", "열림: 미확인 공공 화장실", "Open: unchecked listed toilets"),
+     _c("open_reverify", "int", "열림: 재확인", "Open: re-verification"),
+     _c("taken", "int", "맡음", "Taken"), _c("reported", "int", "제보됨 (검수 대기)", "Reported (awaiting review)"),
+     _c("done", "int", "완료", "Done"), _c("closed", "int", "불필요해짐", "No longer needed")),
+    """
+    WITH m AS (SELECT district_code,
+                      count(*) FILTER (WHERE status = 'open' AND kind = 'gap') AS open_gap,
+                      count(*) FILTER (WHERE status = 'open' AND kind = 'reverify') AS open_reverify,
+                      count(*) FILTER (WHERE status = 'taken') AS taken,
+                      count(*) FILTER (WHERE status = 'reported') AS reported,
+                      count(*) FILTER (WHERE status = 'done' AND finished_at >= :start AND finished_at < :end_excl) AS done,
+                      count(*) FILTER (WHERE status = 'closed' AND finished_at >= :start AND finished_at < :end_excl)
+                          AS closed
+                 FROM missions GROUP BY 1)
+    SELECT d.code AS code, d.name_ko AS name_ko, d.name_en AS name_en, coalesce(m.open_gap, 0) AS open_gap,
+           coalesce(m.open_reverify, 0) AS open_reverify, coalesce(m.taken, 0) AS taken,
+           coalesce(m.reported, 0) AS reported, coalesce(m.done, 0) AS done, coalesce(m.closed, 0) AS closed
+      FROM districts d LEFT JOIN m ON m.district_code = d.code
+     ORDER BY d.code""")
+
+TABLES: dict[str, Table] = {t.key: t for t in (ORGANISATIONS, AGE_BANDS, PER_DAY, DISTRICTS, BACKLOG, VERDICTS,
+                                               MISSIONS)}
+DASHBOARD_TABLES = ("organisations", "age_bands", "per_day", "districts", "backlog", "verdicts", "missions")
 REPORT_TABLES = ("districts", "organisations")

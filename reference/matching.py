@@ -9,6 +9,11 @@ Candidates (the SQL about `toilets` comes from toilets/public.py):
   district with the same road- or lot-address key (geo.districts); every such candidate is
   strong; score 0.4 + 0.6 × similarity.
 
+A person's match (`match_method = 'person'`: a moderator published a report that checks the
+record, reference.person) is left alone while its toilet is active: it is outside every scope
+here and is counted as matched. When that toilet is retired, the record is matched automatically
+again like any other (its person match is gone; the audit log keeps who made it).
+
 Status: `matched` when the best strong candidate's name is similar and no other strong
 candidate comes within `LEAD` (0.15) of its score; `ambiguous` when there is a strong candidate
 but no such clear winner (two similar toilets, or one on the spot under another name): left for
@@ -26,6 +31,10 @@ from geo.districts import lot_address_key_sql, road_address_key_sql
 from geo.service import tolerance_deg
 from toilets.public import active_toilet_address_keys_sql, active_toilets_near_point_sql
 
+# a person's match that stands (on alias r): re-matching leaves it alone
+PERSON_KEPT = """(r.match_method = 'person' AND EXISTS (
+    SELECT 1 FROM toilets pt WHERE pt.id = r.candidate_toilet_id AND pt.status = 'active'))"""
+
 CLOSE_M = 10.0
 LEAD = 0.15
 MAX_CANDIDATES = 5
@@ -38,7 +47,7 @@ def _match_sql(scope: str) -> str:
     return f"""
     WITH scope AS MATERIALIZED (
       SELECT r.id, r.name, r.location, r.district_code, {road} AS road_key, {lot} AS lot_key
-        FROM reference_toilets r WHERE {scope}
+        FROM reference_toilets r WHERE ({scope}) AND NOT {PERSON_KEPT}
     ), keyed AS MATERIALIZED ({keyed}
     ), by_address AS (
       SELECT DISTINCT ON (x.ref_id, x.toilet_id) x.ref_id, x.toilet_id, x.toilet_name,
@@ -83,19 +92,23 @@ def _match_sql(scope: str) -> str:
              match_distance_m = CASE WHEN v.status IN ('matched', 'ambiguous') THEN v.dist END,
              match_similarity = CASE WHEN v.status IN ('matched', 'ambiguous') THEN v.sim END,
              match_candidates = coalesce(v.candidates, '[]'::jsonb),
-             matched_at = now()
+             matched_at = now(), matched_by_id = NULL
         FROM scope s LEFT JOIN verdict v ON v.ref_id = s.id
        WHERE r.id = s.id
       RETURNING r.match_status
     )
-    SELECT match_status, count(*) FROM done GROUP BY match_status"""
+    SELECT match_status, count(*) FROM done GROUP BY match_status
+    UNION ALL
+    SELECT 'kept', count(*) FROM reference_toilets r WHERE ({scope}) AND {PERSON_KEPT}"""
 
 
 def match_references(db: Session, *, settings: Settings, scope: str = "true") -> dict[str, int]:
     """Match the reference records selected by the SQL condition `scope` (on alias `r`); returns
-    how many ended matched / ambiguous / none."""
+    how many ended matched / ambiguous / none (a person's match that stands, left alone, counts
+    as matched)."""
     radius = settings.reference_match_radius_m
     counts = dict(db.execute(text(_match_sql(scope)), {
         "radius": radius, "deg": tolerance_deg(radius), "min_sim": settings.reference_name_similarity,
         "close": CLOSE_M, "lead": LEAD}).all())
+    counts["matched"] = counts.get("matched", 0) + counts.pop("kept", 0)
     return {status: counts.get(status, 0) for status in ("matched", "ambiguous", "none")}

@@ -15,22 +15,48 @@ from datetime import datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import (BigInteger, CheckConstraint, DateTime, Double, ForeignKey, Integer, String, Text,
-                        func)
+from sqlalchemy import (BigInteger, CheckConstraint, DateTime, Double, ForeignKey, Index, Integer, String, Text,
+                        func, text)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
 
-FLAGS = ("no_coordinates", "bad_coordinates", "outside_seoul", "district_mismatch", "address_without_district")
-MATCH_STATUSES = ("matched", "ambiguous", "none")
+# The words for the codes (the moderator console shows them: GET /moderation/vocabulary).
+FLAG_LABELS: dict[str, tuple[str, str]] = {
+    "no_coordinates": ("좌표 없음", "No coordinates"),
+    "bad_coordinates": ("쓸 수 없는 좌표", "Unusable coordinates"),
+    "outside_seoul": ("서울 밖의 좌표", "Point outside Seoul"),
+    "district_mismatch": ("주소와 다른 자치구의 좌표", "Point in another district than the address"),
+    "address_without_district": ("자치구 없는 주소", "Address names no district"),
+}
+MATCH_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "matched": ("게시 화장실과 연결됨", "Matched to a published toilet"),
+    "ambiguous": ("확인 필요: 분명한 후보 없음", "To confirm: no clear candidate"),
+    "none": ("연결된 게시 화장실 없음", "No published toilet matched"),
+}
+# how a match was made: by the matcher (distance, address), or by a moderator publishing a report
+# that checks the record (person: re-matching leaves it alone while its toilet is active)
+MATCH_METHOD_LABELS: dict[str, tuple[str, str]] = {
+    "distance": ("거리와 이름으로", "By distance and name"),
+    "address": ("주소로", "By address"),
+    "person": ("검수자의 결정", "A moderator's decision"),
+}
+FLAGS = tuple(FLAG_LABELS)
+MATCH_STATUSES = tuple(MATCH_STATUS_LABELS)
+MATCH_METHODS = tuple(MATCH_METHOD_LABELS)
 
 
 class ReferenceToilet(Base):
     __tablename__ = "reference_toilets"
     __table_args__ = (
         CheckConstraint("match_status IN ('matched', 'ambiguous', 'none')", name="match_status_known"),
-        CheckConstraint("match_method IS NULL OR match_method IN ('distance', 'address')", name="match_method_known"),
+        CheckConstraint("match_method IS NULL OR match_method IN ('distance', 'address', 'person')", name="match_method_known"),
+        # The office's counts and gap list (office/gaps.py), read from the index alone: migration 0015.
+        Index("ix_reference_toilets_office", "district_code",
+              postgresql_include=["match_status", "candidate_toilet_id", "disabled_stalls"]),
+        Index("ix_reference_toilets_gaps", "district_code", "name", "id", postgresql_where=text("disabled_stalls > 0"),
+              postgresql_include=["match_status", "candidate_toilet_id"]),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -63,3 +89,5 @@ class ReferenceToilet(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # match_method 'person': the moderator whose decision made the match (the audit row has the review)
+    matched_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))

@@ -22,6 +22,9 @@ class ReferenceBlock(ResponseModel):
     district_code: str | None
     flags: list[str]
     match_status: str  # matched | ambiguous | none (to a published toilet)
+    match_method: str | None = None  # distance | address (the matcher) | person (a moderator's decision)
     candidate_toilet_id: str | None
-    distance_m: float
+    distance_m: float | None  # null: the record (or the report) has no usable point
     source: str
+    # true: the report checks this very record (a mission sent the volunteer), not just the nearest
+    via_mission: bool = False

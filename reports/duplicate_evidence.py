@@ -22,6 +22,7 @@ Everything else within the radius is `nearby`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reports.names import each_has_its_own, name_similarity, names_conflict, normalise
 
@@ -66,6 +67,14 @@ def _same_toilet_named(a: PlaceSide, b: PlaceSide) -> bool:
 
 def assess_pair(a: PlaceSide, b: PlaceSide, distance_m: float) -> PairAssessment:
     """Likely the same toilet, or only nearby (see the module docstring)."""
+    return _assess(a, b, distance_m <= CLOSE_M)
+
+
+# The distance counts only as within CLOSE_M or not (all the pairs are within the search radius),
+# so a pair's assessment is cached by its two sides and that band: a claim judges each report's
+# neighbours again, and one place's reports repeat the same sides (issue 14).
+@lru_cache(maxsize=65_536)
+def _assess(a: PlaceSide, b: PlaceSide, close: bool) -> PairAssessment:
     similarity = max(name_similarity(a.name, b.name),
                      name_similarity(f"{a.building_name or ''} {a.name}", f"{b.building_name or ''} {b.name}"))
     ruled_out = []
@@ -82,7 +91,7 @@ def assess_pair(a: PlaceSide, b: PlaceSide, distance_m: float) -> PairAssessment
         if a.reference and a.reference == b.reference:
             evidence.append("same_reference")
         # names alike, unless each says something of its own ("서울시의회" / "서울시청")
-        alike = (similarity >= NAME_SIMILAR and distance_m <= CLOSE_M) or similarity >= NAME_VERY_SIMILAR
+        alike = (similarity >= NAME_SIMILAR and close) or similarity >= NAME_VERY_SIMILAR
         if alike and not each_has_its_own(a.name, b.name):
             evidence.append("similar_name_close")
     return PairAssessment(bool(evidence), tuple(evidence), tuple(ruled_out), similarity)

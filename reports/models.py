@@ -20,12 +20,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 import geo.models  # noqa: F401  (districts, referenced by foreign key)
 import accounts.models  # noqa: F401  (accounts, referenced by foreign key)
+import reference.models  # noqa: F401  (reference_toilets, referenced by foreign key)
 from core.db import Base, sql_in
 
 # queued → in_review (claimed) → approved | merged | rejected | changes_requested → queued …
@@ -57,6 +59,9 @@ class Report(Base):
         CheckConstraint("route_path IS NULL OR ST_IsSimple(route_path)", name="route_simple"),
         Index("ix_reports_status_submitted", "status", "submitted_at"),
         Index("ix_reports_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        # The moderation queue's order within a district and duplicate flag (moderation.queue).
+        Index("ix_reports_queue", "district_code", "likely_duplicate", "submitted_at", "id",
+              postgresql_where=text("status IN ('queued', 'in_review')")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -84,10 +89,15 @@ class Report(Base):
     district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"), index=True)
     # The address named another district than the point: shown to the moderator.
     district_mismatch: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    # The record of the city's public toilet list this report checks (a gap mission, missions/).
+    reference_record_id: Mapped[int | None] = mapped_column(ForeignKey("reference_toilets.id", ondelete="SET NULL"))
     moderator_message: Mapped[str | None] = mapped_column(Text)
     # The claim (lease) a moderator holds while reviewing; see moderation.queue.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A stored duplicate candidate of this report is likely: kept by triggers on
+    # report_duplicate_candidates (migration 0013), read by the queue's priority. Never set here.
+    likely_duplicate: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
 
 class ReportPhoto(Base):

@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+# The comparisons below are pure and names repeat (a busy station reported by many volunteers,
+# a claim comparing a report with dozens of pending ones nearby): each is cached.
+_cached = lru_cache(maxsize=16_384)
 
 # Words that say "a toilet" and nothing about which one (longest first: removed in this order).
 GENERIC_WORDS = (
@@ -35,6 +40,7 @@ DETAIL_WORDS = ("엘리베이터", "에스컬레이터", "계단", "근처", "�
 _DETAIL_SUFFIX = re.compile(r"(?<=\S)(옆|쪽|앞|뒤)$")
 
 
+@_cached
 def normalise(name: str | None) -> str:
     """Lower case, NFC, spelling folded, generic words, spaces and punctuation removed."""
     text = unicodedata.normalize("NFKC", name or "").lower()
@@ -50,6 +56,7 @@ def _bigrams(text: str) -> list[str]:
     return [text[i:i + 2] for i in range(len(text) - 1)] if len(text) > 1 else ([text] if text else [])
 
 
+@_cached
 def name_similarity(a: str | None, b: str | None) -> float:
     """0..1: how alike two place names are once spelling and generic words are set aside; 0 when
     either says nothing but "a toilet"."""
@@ -113,6 +120,7 @@ def own_parts(a: str | None, b: str | None) -> tuple[str, str]:
     return "".join(rest_x), "".join(rest_y)
 
 
+@_cached
 def each_has_its_own(a: str | None, b: str | None) -> bool:
     """Both names say something the other does not (at least three characters between them, one
     on each side): "서울시의회" / "서울시청", "주경기장" / "야구장"."""
@@ -120,6 +128,7 @@ def each_has_its_own(a: str | None, b: str | None) -> bool:
     return bool(x) and bool(y) and len(x) + len(y) >= 3
 
 
+@_cached
 def names_conflict(a: str | None, b: str | None) -> bool:
     """Both names carry a discriminator of one kind and they share no value: other toilets."""
     da, db = discriminators(a), discriminators(b)

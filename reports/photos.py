@@ -230,8 +230,16 @@ def photo_file(photo: ReportPhoto, settings: Settings, *, thumb: bool = False) -
 
 
 def list_photos(db: Session, *, report_id: int) -> list[ReportPhoto]:
-    return list(db.scalars(select(ReportPhoto).where(ReportPhoto.report_id == report_id)
-                           .order_by(ReportPhoto.uploaded_at, ReportPhoto.id)))
+    return photos_of(db, [report_id])[report_id]
+
+
+def photos_of(db: Session, report_ids: list[int]) -> dict[int, list[ReportPhoto]]:
+    """list_photos of several reports in one query."""
+    out: dict[int, list[ReportPhoto]] = {rid: [] for rid in report_ids}
+    for photo in db.scalars(select(ReportPhoto).where(ReportPhoto.report_id.in_(report_ids))
+                            .order_by(ReportPhoto.uploaded_at, ReportPhoto.id)):
+        out[photo.report_id].append(photo)
+    return out
 
 
 def public_photo_files(db: Session, report_id: int, *, order: tuple[str, ...]) -> list[str]:

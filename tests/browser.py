@@ -23,13 +23,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app) -> Iterator[str]:
-    """The app served by uvicorn in a thread on a free loopback port; yields its base URL."""
+def serve(app, *, send_buffer: int | None = None) -> Iterator[str]:
+    """The app served by uvicorn in a thread on a free loopback port; yields its base URL.
+    `send_buffer` caps each connection's kernel send buffer (SO_SNDBUF, inherited from the
+    listening socket), whatever the machine's tcp_wmem lets it grow to."""
     import uvicorn
 
-    port = free_port()
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if send_buffer:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     for _ in range(200):
         if server.started:
@@ -41,6 +48,7 @@ def serve(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
 
 
 @contextmanager

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import Error as PlaywrightError
+
 PAYLOADS = [
     '<img src=x onerror="window.__xss=1"><b id="injected">img</b>',
     '</script><script>window.__xss=1</script><b id="injected">script</b>',
@@ -70,8 +72,21 @@ _STATE = """() => ({xss: window.__xss === undefined ? null : String(window.__xss
   text: document.body ? document.body.innerText : ''})"""
 
 
+def _frame_state(f, attempts: int = 5) -> dict:
+    # A frame may be navigating when asked (the console's map frame is rewritten when the detail
+    # or its candidates change); its new document is the one to check, so wait for it and ask again.
+    for attempt in range(attempts):
+        try:
+            return {"url": f.url[:80], **f.evaluate(_STATE)}
+        except PlaywrightError as e:  # the message says whether it was a navigation
+            if "context was destroyed" not in str(e) or attempt == attempts - 1:
+                raise
+            f.wait_for_load_state()
+    raise AssertionError("unreachable")
+
+
 def frame_states(pg) -> list[dict]:
-    return [{"url": f.url[:80], **f.evaluate(_STATE)} for f in pg.frames]
+    return [_frame_state(f) for f in pg.frames]
 
 
 def _norm(s: str) -> str:

@@ -160,3 +160,69 @@ def test_every_rule_has_a_setting_and_a_bad_rate_stops_the_start():
     assert all(isinstance(getattr(settings, f"rate_limit_{rule}"), str) for rule in RULES)
     with pytest.raises(ValidationError, match="RATE_LIMIT_LOGIN_PER_IP"):
         Settings(rate_limit_login_per_ip="lots")
+
+
+def _counts(engine) -> dict[str, int]:
+    """Each rule's count, whatever its key's window suffix (rules are the keys' second part)."""
+    counts: dict[str, int] = {}
+    for key, count in _rows(engine):
+        rule = key.split("/")[1]
+        counts[rule] = counts.get(rule, 0) + count
+    return counts
+
+
+@pytest.mark.parametrize("strategy", ["sliding-window-counter", "fixed-window"])
+def test_all_the_rates_of_a_request_are_counted_in_one_statement(engines, strategy):
+    """hit_all: every rate of every rule in one round trip, counted as separate hits would be."""
+    limits = _limits(engines[0], strategy, reports_per_ip="5/day", reports_per_account="3/day;100/day")
+    statements: list[str] = []
+    listen = lambda *a: statements.append(a[2])  # noqa: E731
+    from sqlalchemy import event
+    event.listen(engines[0], "before_cursor_execute", listen)
+    try:
+        limits.hit_all(("reports_per_ip", "1.2.3.4"), ("reports_per_account", "7"))
+    finally:
+        event.remove(engines[0], "before_cursor_execute", listen)
+    assert len(statements) == 1
+    assert _counts(engines[0]) == {"reports_per_ip": 1, "reports_per_account": 2}  # one per rate
+
+
+@pytest.mark.parametrize("strategy", ["sliding-window-counter", "fixed-window"])
+def test_the_first_rate_over_its_limit_refuses_and_the_later_ones_are_not_counted(engines, strategy):
+    limits = _limits(engines[0], strategy, reports_per_ip="3/day", reports_per_account="3/day")
+    for _ in range(3):
+        limits.hit_all(("reports_per_ip", "1.2.3.4"), ("reports_per_account", "7"))
+    with pytest.raises(DomainError) as caught:
+        limits.hit_all(("reports_per_ip", "1.2.3.4"), ("reports_per_account", "7"))
+    assert caught.value.status == 429 and int(caught.value.headers["Retry-After"]) >= 1
+    counts = _counts(engines[0])
+    assert counts["reports_per_account"] == 3  # the refused request never reached the account's rate
+    # the sliding window does not count a refused hit; the fixed window counts it, as `limits` does
+    assert counts["reports_per_ip"] == (3 if strategy == "sliding-window-counter" else 4)
+    # from another address, the account's own rate (already full) is the one that refuses
+    with pytest.raises(DomainError):
+        limits.hit_all(("reports_per_ip", "5.6.7.8"), ("reports_per_account", "7"))
+    assert _counts(engines[0])["reports_per_account"] == (3 if strategy == "sliding-window-counter" else 4)
+
+
+def test_combined_hits_from_two_engines_admit_exactly_the_limit(engines):
+    """Two API processes (two engines, two pools) counting one account through hit_all."""
+    limiters = [_limits(e, reports_per_ip="1000/day", reports_per_account="9/day") for e in engines]
+    admitted: list[bool] = []
+    start = threading.Barrier(24)
+
+    def hit(i: int) -> None:
+        start.wait()
+        try:
+            limiters[i % 2].hit_all(("reports_per_ip", f"10.0.0.{i}"), ("reports_per_account", "42"))
+            admitted.append(True)
+        except DomainError:
+            admitted.append(False)
+
+    threads = [threading.Thread(target=hit, args=(i,)) for i in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert admitted.count(True) == 9 and len(admitted) == 24
+    assert _counts(engines[0]) == {"reports_per_ip": 24, "reports_per_account": 9}

@@ -43,6 +43,8 @@ class Toilet(Base):
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("status = 'active' OR retired_reason IS NOT NULL", name="retired_has_reason"),
         Index("ix_toilets_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        # "Is this toilet active?" from the index alone (office/gaps.py COVERED): migration 0015.
+        Index("ix_toilets_active", "id", postgresql_where=text("status = 'active'")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(

@@ -187,21 +187,38 @@ def _jsonable(row: Any) -> dict[str, Any]:
 
 # For other domains' queries that must join the published layer in one statement (duplicate
 # search, the moderation queue's district gaps): the SQL about `toilets` is written here, by
-# its owner. Bind parameters: :lon, :lat (the point), :deg (an index pre-filter in degrees),
-# :radius (metres), :name (for trigram similarity). Columns: kind, id, name, floor, dist, sim,
+# its owner. `lon`, `lat` (the point) and `name` (for trigram similarity) are SQL expressions:
+# bind parameters, or columns of a row the query is run for (LATERAL). Bind parameters: :deg
+# (an index pre-filter in degrees), :radius (metres). Columns: kind, id, name, floor, dist, sim,
 # building_name, names_toilet (NULL: a toilet names no other toilet).
-ACTIVE_TOILETS_NEAR_SQL = """
+def active_toilets_near_sql(lon: str = ":lon", lat: str = ":lat", name: str = ":name") -> str:
+    point = f"ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)"
+    return f"""
     SELECT 'toilet' AS kind, t.id::text AS id, t.name, t.floor,
-           ST_Distance(t.location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS dist,
-           similarity(t.name, :name) AS sim, t.building_name, NULL::text AS names_toilet
+           ST_Distance(t.location::geography, {point}::geography) AS dist,
+           similarity(t.name, {name}) AS sim, t.building_name, NULL::text AS names_toilet
       FROM toilets t
      WHERE t.status = 'active'
-       AND ST_DWithin(t.location, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :deg)
-       AND ST_DWithin(t.location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :radius)
+       AND ST_DWithin(t.location, {point}, :deg)
+       AND ST_DWithin(t.location::geography, {point}::geography, :radius)
 """
+
+
+ACTIVE_TOILETS_NEAR_SQL = active_toilets_near_sql()  # for one point given as :lon, :lat, :name
+
+
 # Active toilets per district: columns district_code, published.
 PUBLISHED_PER_DISTRICT_SQL = """
     SELECT district_code, count(*) AS published FROM toilets WHERE status = 'active' GROUP BY district_code
+"""
+# The same for every district, counted only up to :up_to (the queue's gap target: beyond it the
+# count changes nothing), so its cost stays bounded however many toilets are published (one
+# short index scan per district). Columns: district_code, published.
+PUBLISHED_PER_DISTRICT_UP_TO_SQL = """
+    SELECT d.code AS district_code, p.published
+      FROM districts d CROSS JOIN LATERAL (
+           SELECT count(*) AS published FROM (
+                  SELECT 1 FROM toilets t WHERE t.district_code = d.code AND t.status = 'active' LIMIT :up_to) s) p
 """
 
 

@@ -74,6 +74,7 @@ def create_toilet(
         field_sources=sources_of(data, version=1, at=now.isoformat()), confirmed=sorted(confirmed),
         last_verified_at=now,
     )
+    _show_photos_of(db, toilet, report_id)  # before the first flush: the row goes in complete, in one INSERT
     db.add(toilet)
     db.flush()
     path = (payload.get("access_route") or {}).get("path")
@@ -159,6 +160,7 @@ def update_toilet(
         route.updated_at = now
         db.flush()
         append_change(db, entity="route", entity_id=toilet.id, op="update", version=route.version)
+    _show_photos_of(db, toilet, report_id)
     _snapshot(db, toilet, path or _current_path(db, toilet), report_id, review_id)
     append_change(db, entity="toilet", entity_id=toilet.id, op="update", version=toilet.version)
     return toilet
@@ -183,6 +185,7 @@ def retire_toilet(db: Session, *, toilet: Toilet, reason: str, report_id: int | 
         route.updated_at = now
         db.flush()
         append_change(db, entity="route", entity_id=toilet.id, op="retire", version=route.version)
+    _show_photos_of(db, toilet, report_id)
     _snapshot(db, toilet, _current_path(db, toilet), report_id, review_id)
     append_change(db, entity="toilet", entity_id=toilet.id, op="retire", version=toilet.version)
     return toilet
@@ -197,10 +200,13 @@ def _current_path(db: Session, toilet: Toilet) -> dict[str, Any] | None:
     return {"type": "LineString", "coordinates": [list(c) for c in to_shape(route.path).coords]}
 
 
-def _snapshot(db: Session, toilet: Toilet, path: dict[str, Any] | None, report_id: int | None,
-              review_id: int | None) -> None:
+def _show_photos_of(db: Session, toilet: Toilet, report_id: int | None) -> None:
     if report_id is not None:  # the toilet now shows this report's photos (none if it had none)
         toilet.photo_files = public_photo_files(db, report_id, order=PHOTO_DISPLAY_ORDER)
+
+
+def _snapshot(db: Session, toilet: Toilet, path: dict[str, Any] | None, report_id: int | None,
+              review_id: int | None) -> None:
     db.add(ToiletVersion(
         toilet_id=toilet.id, version=toilet.version, status=toilet.status, name=toilet.name,
         location=toilet.location, route_path=from_shape(LineString(path["coordinates"]), srid=4326) if path else None,

@@ -27,7 +27,9 @@ import gzip
 import hashlib
 import math
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -35,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import fail, field_error
 from toilets import criteria
-from toilets.changelog import LayerState
+from toilets.changelog import LayerState, layer_state, local_changes
 from toilets.models import VERDICTS
 
 LAYER_NAME = "toilets"
@@ -241,12 +243,58 @@ class TileCache:
 
 def cached_tile(db: Session, cache: TileCache, tile: TileAddress, state: LayerState) -> bytes:
     """The tile for `state`, gzip-compressed (b"" for an empty tile), from the cache or built and
-    kept. Kept compressed: a tile of 600 toilets is about 75 kB as built and 28 kB gzipped, and
-    compressing once per build costs less than once per request. `state` must be read before the
-    tile is built (READ COMMITTED: the build then sees at least every change up to it)."""
+    kept. `state` must be read before the tile is built (READ COMMITTED: the build then sees at
+    least every change up to it)."""
     body = cache.get(tile, state)
-    if body is None:
-        raw = build_tile(db, tile)
-        body = gzip.compress(raw, compresslevel=6, mtime=0) if raw else b""
-        cache.put(tile, state, body)
+    return build_and_keep(db, cache, tile, state) if body is None else body
+
+
+def build_and_keep(db: Session, cache: TileCache, tile: TileAddress, state: LayerState) -> bytes:
+    """Build the tile and keep it for `state` (read before this build, as in cached_tile). Kept
+    compressed: a tile of 600 toilets is about 75 kB as built and 28 kB gzipped, and compressing
+    once per build costs less than once per request."""
+    raw = build_tile(db, tile)
+    body = gzip.compress(raw, compresslevel=6, mtime=0) if raw else b""
+    cache.put(tile, state, body)
     return body
+
+
+@dataclass(frozen=True)
+class _Reading:
+    state: LayerState
+    local_changes: int  # this process's count of change-log appends when the state was read
+    at: float  # the clock's now()
+
+
+class LayerStateClock:
+    """The layer's state as last read, so that a cached tile is served without a database query.
+
+    A reading is trusted while (1) this process has appended nothing to the change log since
+    (toilets.changelog.local_changes, counted before the read, so an append racing the read makes
+    it untrusted), and (2) it is younger than `ttl_s`. (1) makes a change published through this
+    process show at once; (2) bounds how long a change made by another process (the other API
+    workers, the job worker) goes unseen, a small part of the tiles' max-age that browsers and
+    proxies may already keep a tile unasked. A reading is never newer than the data a tile built
+    after it shows, so a tile is never kept under a state it is older than. Only for a database
+    that is read-your-writes with this process (the primary): a replica's state moves on replay,
+    which this process does not see (api/routes/tiles.py reads the state per request there).
+    """
+
+    def __init__(self, ttl_s: float, now: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s, self.now = ttl_s, now
+        self._reading: _Reading | None = None
+        self.reads = 0
+
+    def current(self) -> LayerState | None:
+        """The state, if the last reading can still be trusted; None: read it (`read`)."""
+        r = self._reading
+        if r is None or r.local_changes != local_changes() or self.now() - r.at >= self.ttl_s:
+            return None
+        return r.state
+
+    def read(self, db: Session) -> LayerState:
+        changes, at = local_changes(), self.now()  # before the query: see the class
+        state = layer_state(db)
+        self.reads += 1
+        self._reading = _Reading(state, changes, at)
+        return state

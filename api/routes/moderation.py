@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Account
 from api.deps import (BigId, CurrentAccount, ModeratorAccount, ReadSessionDep, RegistryDep, SessionDep,
-                      SettingsDep, get_current_account, oauth2_scheme, require_role)
+                      SettingsDep, check_role, get_current_account, oauth2_scheme)
 from api.frame_tickets import TICKET_SECONDS, issue_ticket, read_ticket
 from api.security_headers import html_with_inline_scripts
 from core.errors import fail
@@ -21,7 +21,7 @@ from core.text import MultilineText, Text
 from moderation import queue, service
 from moderation.console_map import report_map_html
 from moderation.models import ACTION_LABELS, CHANGE_REQUESTS, REJECT_REASONS
-from moderation.representation import moderation_report_view, report_history, reviews_view
+from moderation.representation import moderation_report_view, moderation_report_views, report_history, reviews_view
 from moderation.schemas import (
     ClaimResult,
     DecisionResult,
@@ -35,6 +35,7 @@ from moderation.schemas import (
     Released,
     ReportHistory,
 )
+from reference.models import FLAG_LABELS, MATCH_METHOD_LABELS, MATCH_STATUS_LABELS
 from reports.duplicate_evidence import EVIDENCE_LABELS
 from reports.models import REPORT_STATUS_LABELS
 from reports.service import get_report_for
@@ -68,6 +69,10 @@ class DecisionRequest(BaseModel):
     field_choices: dict[Text, Literal["published", "report"]] | None = Field(
         default=None, max_length=200, description="merge: field path → keep the 'published' value or take the "
         "'report's (default: the report's where it knows one, else the published one)")
+    reference_management_no: Text | None = Field(
+        default=None, max_length=64, description="approve / merge: the management number of the city's public "
+        "toilet record the report checks (the report view's `reference`); publishing matches the record to the "
+        "toilet as this decision's (match_method 'person'). A mission's record is tied without it.")
 
 
 class SecondReviewRequest(BaseModel):
@@ -81,8 +86,8 @@ class RetireRequest(BaseModel):
     reason: MultilineText = Field(max_length=2000)
 
 
-def _decision_out(db, decision: service.Decision) -> dict[str, Any]:
-    return {"review": reviews_view(db, [decision.review])[0],
+def _decision_out(db, decision: service.Decision, moderator) -> dict[str, Any]:
+    return {"review": reviews_view(db, [decision.review], known=moderator)[0],
             "report_status": decision.report.status if decision.report else None,
             "published": decision.published,
             "toilet_id": str(decision.toilet.id) if decision.toilet and decision.published else None,
@@ -94,7 +99,7 @@ def claim(body: ClaimRequest, db: SessionDep, moderator: ModeratorAccount, setti
     """Claim up to `count` reports (highest priority first) under one lease."""
     result = queue.claim_reports(db, moderator=moderator, count=body.count, settings=settings)
     radius = settings.reference_match_radius_m
-    return {"items": [moderation_report_view(db, r, reference_radius_m=radius) for r in result.reports],
+    return {"items": moderation_report_views(db, result.reports, reference_radius_m=radius),
             "lease_expires_at": result.lease_expires_at.isoformat() if result.lease_expires_at else None}
 
 
@@ -147,7 +152,7 @@ def report_map(report_id: BigId, request: Request, db: SessionDep, settings: Set
             raise fail("invalid_token")
     else:
         account = get_current_account(db, settings, token)
-    moderator = require_role("moderator", "admin")(account)
+    moderator = check_role(account, "moderator", "admin")
     report = get_report_for(db, report_id=report_id, account=moderator)
     return html_with_inline_scripts(request, report_map_html(db, report=report), sandbox=True,
                                     headers={"Cache-Control": "no-store"})
@@ -158,7 +163,7 @@ def decide(report_id: BigId, body: DecisionRequest, db: SessionDep, moderator: M
            registry: RegistryDep, settings: SettingsDep) -> dict[str, Any]:
     decision = service.decide(db, report_id=report_id, moderator=moderator, registry=registry, settings=settings,
                               given=service.DecisionInput(**body.model_dump()))
-    return _decision_out(db, decision)
+    return _decision_out(db, decision, moderator)
 
 
 @router.get(f"{PREFIX}/reports/{{report_id}}/merge-preview", response_model=MergePreview)
@@ -191,7 +196,9 @@ def vocabulary() -> dict[str, list[dict[str, str]]]:
     the order the console lists them, with their Korean and English labels."""
     return {"actions": _labelled(ACTION_LABELS), "report_statuses": _labelled(REPORT_STATUS_LABELS),
             "confirmable": _labelled(CONFIRMABLE_LABELS), "change_requests": _labelled(CHANGE_REQUESTS),
-            "duplicate_evidence": _labelled(EVIDENCE_LABELS)}
+            "duplicate_evidence": _labelled(EVIDENCE_LABELS), "reference_flags": _labelled(FLAG_LABELS),
+            "reference_match_statuses": _labelled(MATCH_STATUS_LABELS),
+            "reference_match_methods": _labelled(MATCH_METHOD_LABELS)}
 
 
 @router.get(f"{PREFIX}/reviews", response_model=PendingReviews)
@@ -205,7 +212,7 @@ def second_review(review_id: BigId, body: SecondReviewRequest, db: SessionDep, m
                   settings: SettingsDep) -> dict[str, Any]:
     decision = service.second_review(db, review_id=review_id, moderator=moderator, outcome=body.outcome,
                                      comment=body.comment, settings=settings)
-    return _decision_out(db, decision)
+    return _decision_out(db, decision, moderator)
 
 
 @router.post(f"{PREFIX}/toilets/{{toilet_id}}/retire", response_model=DecisionResult)
@@ -214,7 +221,7 @@ def retire(toilet_id: uuid.UUID, body: Annotated[RetireRequest, Body()], db: Ses
     """Retire a published toilet (closed, removed) with a reason; waits for a second review by default."""
     decision = service.request_retirement(db, toilet_id=str(toilet_id), moderator=moderator, reason=body.reason,
                                           settings=settings)
-    return _decision_out(db, decision)
+    return _decision_out(db, decision, moderator)
 
 
 @router.get("/api/v1/reports/{report_id}/history", tags=["reports"], response_model=ReportHistory,

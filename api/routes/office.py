@@ -3,10 +3,11 @@ CSV), the final report; and the console page at /office."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,8 +18,9 @@ from core.schemas import Paged, ResponseModel
 from core.text import Text
 from office import gaps, service
 from office.audit_log import AuditFilter, audit_csv, search_audit
-from toilets.filters import parse_districts
 from office.tables import DASHBOARD_TABLES, REPORT_TABLES, TABLES, Table
+from reference import person
+from toilets.filters import parse_districts
 
 router = APIRouter(prefix="/api/v1/office", tags=["office"])
 page_router = APIRouter(include_in_schema=False)
@@ -26,7 +28,7 @@ CONSOLE = PROJECT_ROOT / "static" / "office" / "index.html"
 
 FromParam = Annotated[date | None, Query(alias="from", description="first day (YYYY-MM-DD, Seoul time)")]
 ToParam = Annotated[date | None, Query(alias="to", description="last day, included (YYYY-MM-DD)")]
-TableName = Literal["organisations", "age_bands", "per_day", "districts", "backlog", "verdicts"]
+TableName = Literal["organisations", "age_bands", "per_day", "districts", "backlog", "verdicts", "missions"]
 Cell = str | int | float | None
 
 
@@ -165,7 +167,7 @@ def dashboard(db: SessionDep, _: AdminAccount, start: FromParam = None, end: ToP
                      tables={k: _table(db, TABLES[k], rng) for k in DASHBOARD_TABLES})
 
 
-def _csv(body: str, filename: str) -> Response:
+def _csv(body: str | bytes, filename: str) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
 
@@ -184,9 +186,10 @@ def final_report(db: SessionDep, _: AdminAccount, start: FromParam = None, end: 
     """The numbers a council report needs, per district and per organisation, for the range."""
     rng = service.resolve_range(db, start, end)
     campaign = service.get_campaign(db)
+    tables = {k: _table(db, TABLES[k], rng) for k in REPORT_TABLES}  # each table read once
+    totals = service.report_totals(db, rng, districts=tables["districts"].rows, orgs=tables["organisations"].rows)
     return FinalReport(range=_range(rng), campaign=CampaignOut.model_validate(campaign) if campaign else None,
-                       totals=Totals(**service.report_totals(db, rng)),
-                       tables={k: _table(db, TABLES[k], rng) for k in REPORT_TABLES})
+                       totals=Totals(**totals), tables=tables)
 
 
 @router.get("/report.csv", response_class=Response,
@@ -259,6 +262,15 @@ class GapDistrict(ResponseModel):
     gaps: int = Field(description="of those, the ones no verified toilet is matched to")
 
 
+class GapCandidate(ResponseModel):
+    toilet_id: uuid.UUID
+    name: str
+    method: str = Field(description="distance | address")
+    distance_m: float | None
+    similarity: float | None
+    strong: bool
+
+
 class GapOut(ResponseModel):
     management_no: str
     name: str
@@ -272,6 +284,9 @@ class GapOut(ResponseModel):
     lon: float | None
     lat: float | None
     flags: str
+    candidates: list[GapCandidate] = Field(
+        description="an ambiguous record's candidate toilets, best first (empty otherwise): POST one of them to "
+                    "/api/v1/office/reference/{management_no}/match to resolve it")
 
 
 class GapList(Paged):
@@ -301,6 +316,35 @@ def gap_list(db: SessionDep, _: AdminAccount, districts: GapDistricts, page: Gap
 def gap_csv(db: SessionDep, _: AdminAccount, districts: GapDistricts) -> Response:
     """Every gap (of the districts asked for) as CSV."""
     return _csv(gaps.gaps_csv(db, districts=districts), "office-gaps.csv")
+
+
+class ReferenceMatchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    toilet_id: uuid.UUID = Field(description="the active published toilet the record is")
+
+
+class ReferenceMatchOut(ResponseModel):
+    management_no: str
+    match_status: str
+    match_method: str | None
+    toilet_id: uuid.UUID | None
+    matched_by_id: int | None
+    match_distance_m: float | None
+    match_similarity: float | None
+    matched_at: datetime | None
+
+
+ManagementNo = Annotated[Text, Path(min_length=1, max_length=64, description="the record's 관리번호 (번호)")]
+
+
+@router.post("/reference/{management_no}/match", response_model=ReferenceMatchOut)
+def match_reference(management_no: ManagementNo, body: ReferenceMatchBody, db: SessionDep,
+                    admin: AdminAccount) -> ReferenceMatchOut:
+    """Resolve a reference record by hand (an `ambiguous` one from the gap list, or any): it becomes
+    the office's match (`match_method` person) to the toilet, which re-matching and re-imports leave
+    alone while the toilet is active. Audited (`reference.match`)."""
+    return ReferenceMatchOut(**person.match_by_office(db, management_no=management_no, toilet_id=body.toilet_id,
+                                                      admin_id=admin.id))
 
 
 @page_router.get("/office")

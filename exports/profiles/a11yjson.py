@@ -8,7 +8,8 @@ A feature is a PlaceInfo (`properties`, `geometry`) inside GeoJSON's Feature env
 building entrance (`entrances[0]`: step-free or not, its door) and the accessible toilet as one
 `restrooms[0]`: its door (clear width, threshold, how it opens), the turning space, the grab
 bars and the seat height. Lengths are A11yJSON quantities with their unit
-(`{"value": 90, "unit": "cm"}`); the turning space is the rule's 150 cm held with an operator
+(`{"value": 90, "unit": "cm"}`), a form v2 bound as the quantity's operator (`"operator": ">="` for
+"at least 90"); the turning space is the rule's 150 cm held with an operator
 (`>=` when there is one, `<` when there is none), never a number nobody measured.
 
 Unknown is left out, never written as a guess (A11yJSON reads a missing key as unknown): the
@@ -48,6 +49,18 @@ def _cm(expr: str, operator: str | None = None) -> str:
     return f"(CASE WHEN {expr} IS NOT NULL THEN json_build_object('value', {expr}, 'unit', 'cm'{op}) END)"
 
 
+# A form v2 bound as an A11yJSON quantity operator: "at least 90" is {"value": 90, "operator": ">="}.
+BOUND_OPERATOR = {"at_least": ">=", "at_most": "<="}
+
+
+def _measured_cm(group: str, name: str) -> str:
+    """A measured Length with its bound as the quantity's operator (none: exact)."""
+    value, bound = _num(group, name), field(group, name + "_bound")
+    operator = vocab(bound, BOUND_OPERATOR)
+    return (f"(CASE WHEN {value} IS NOT NULL THEN json_build_object('value', {value}, 'unit', 'cm', "
+            f"'operator', {operator}) END)")
+
+
 def _is(expr: str, *codes: str) -> str:
     """true when the code is one of `codes`, false for another known code, NULL when unknown."""
     return f"(CASE WHEN {expr} IS NULL THEN NULL ELSE {expr} IN ({', '.join(lit(c) for c in codes)}) END)"
@@ -64,8 +77,8 @@ def _door_flag(*codes: str) -> str:
 
 RESTROOM_DOOR = (
     "json_build_object("
-    f"'width', {_cm(_num('toilet', 'door_clear_width_cm'))}, "
-    f"'thresholdHeight', {_cm(_num('toilet', 'threshold_height_cm'))}, "
+    f"'width', {_measured_cm('toilet', 'door_clear_width_cm')}, "
+    f"'thresholdHeight', {_measured_cm('toilet', 'threshold_height_cm')}, "
     f"'isAutomatic', {_door_flag('automatic')}, "
     f"'isSliding', {_door_flag('sliding')}, "
     f"'doorOpensToOutside', (CASE {DOOR_TYPE} WHEN 'hinged_outward' THEN true WHEN 'hinged_inward' THEN false END))"
@@ -74,7 +87,7 @@ RESTROOM_DOOR = (
 GRAB_BARS = field("toilet", "grab_bars")
 TOILET = (
     "json_build_object("
-    f"'heightOfBase', {_cm(_num('toilet', 'seat_height_cm'))}, "
+    f"'heightOfBase', {_measured_cm('toilet', 'seat_height_cm')}, "
     "'grabBars', json_build_object("
     f"'onUsersLeftSide', (CASE {GRAB_BARS} WHEN 'both_sides' THEN true WHEN 'none' THEN false END), "
     f"'onUsersRightSide', (CASE {GRAB_BARS} WHEN 'both_sides' THEN true WHEN 'none' THEN false END), "

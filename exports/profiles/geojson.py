@@ -53,6 +53,11 @@ TOILET_PROPERTIES = (
     Column("verdict", "t.verdict"),
     Column("verdict_reasons", "t.verdict_reasons::json"),
     Column("last_verified_at", _utc("t.last_verified_at")),
+    # The day (Seoul) the verification gets older than REVERIFY_AFTER_MONTHS: before today, the
+    # toilet is ageing (the API's verified_age.ageing). A date, not a flag, so that an export of
+    # an unchanged layer stays the same file from one day to the next.
+    Column("reverify_due_on", "to_char((t.last_verified_at + make_interval(months => CAST(:reverify_months AS int))) "
+                              "AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD')"),
     Column("created_at", _utc("t.created_at")),
     Column("updated_at", _utc("t.updated_at")),
     Column("place", "(t.data -> 'place')::json"),

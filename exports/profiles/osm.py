@@ -7,7 +7,7 @@ Keys and values follow the OSM wiki's definitions (docs/exports.md cites each pa
 verdict is `accessible` (Key:wheelchair: "full unrestricted access"); `toilets:wheelchair=yes|no`
 (the key's two documented values: `yes` only when accessible, `no` when not accessible; a partly
 accessible toilet carries `wheelchair=limited` alone); `door:width` in metres (Key:width: metres
-by default, a dot as decimal separator); `changing_table=yes|no`; `opening_hours=24/7` only
+by default, a dot as decimal separator; exact widths only: a form v2 "at least" has no OSM value); `changing_table=yes|no`; `opening_hours=24/7` only
 for a toilet always open (the free-text hours are not opening_hours syntax, so they are not
 passed off as it); `unisex=yes` or `male=yes` + `female=yes` from the arrangement; `level`
 (OSM counts the ground floor as 0: Korean 1층 is `level=0`, B1 is `-1`) with the floor as
@@ -29,10 +29,14 @@ TOILETS_WHEELCHAIR = {"accessible": "yes", "not_accessible": "no"}
 YES_NO = {"true": "yes", "false": "no"}
 
 
-def _metres(cm_path: str) -> str:
-    """A length stored in cm as OSM metres: 90 → '0.9', 100 → '1' (NULL unless a JSON number)."""
+def _metres(group: str, name: str) -> str:
+    """An exact length stored in cm as OSM metres: 90 → '0.9', 100 → '1' (NULL unless a JSON
+    number). A bounded one (form v2 "at least 90") has no OSM syntax, and a bare number would
+    claim an exact width nobody measured: it is left out (unknown) like a missing one."""
+    cm_path = f"{{{group},{name}}}"
     value = f"(t.data #>> '{cm_path}')::numeric"
-    return (f"(CASE WHEN jsonb_typeof(t.data #> '{cm_path}') = 'number' THEN "
+    return (f"(CASE WHEN jsonb_typeof(t.data #> '{cm_path}') = 'number' "
+            f"AND {field(group, name + '_bound')} IS NULL THEN "
             f"rtrim(rtrim(round({value} / 100, 3)::text, '0'), '.') END)")
 
 
@@ -48,7 +52,7 @@ TAGS = (
     Column("name", "t.name"),
     Column("wheelchair", vocab("t.verdict", WHEELCHAIR)),
     Column("toilets:wheelchair", vocab("t.verdict", TOILETS_WHEELCHAIR)),
-    Column("door:width", _metres("{toilet,door_clear_width_cm}")),
+    Column("door:width", _metres("toilet", "door_clear_width_cm")),
     Column("changing_table", vocab(field("toilet", "baby_changing_table"), YES_NO)),
     Column("opening_hours", f"(CASE WHEN {field('place', 'opening')} = 'always' THEN '24/7' END)"),
     Column("unisex", f"(CASE WHEN {ARRANGEMENT} = 'unisex_accessible' THEN 'yes' END)"),

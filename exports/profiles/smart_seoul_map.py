@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from exports.consumer_check import REQUIRED_COLUMNS
 from exports.profiles.base import Column, LayerMapping, Profile
-from exports.sql import blank, clip, field, fixed7, join_known, kst, lit, reasons_text, vocab, with_unit
+from exports.sql import blank, clip, field, fixed7, join_known, kst, lit, measurement, reasons_text, vocab
 
 NAME_LIMIT = 64  # the consumer's column sizes (cot_conts_name, cot_addr_full_*)
 ADDRESS_LIMIT = 64
@@ -88,8 +88,12 @@ def _floor(expr: str) -> str:
 
 
 def _threshold_structure() -> str:
-    th = f"({field('toilet', 'threshold_height_cm')})::numeric"
-    return f"(CASE WHEN {th} IS NULL THEN NULL WHEN {th} <= 2 THEN '무단차/경사로' ELSE '단차(턱)/계단' END)"
+    # A bound decides only where it settles the 2 cm line: "at most 1" is step-free, "at least 3"
+    # is a step; "at least 1" or "at most 5" could be either, so the slot stays empty (unknown).
+    th, bound = f"({field('toilet', 'threshold_height_cm')})::numeric", field("toilet", "threshold_height_cm_bound")
+    return (f"(CASE WHEN {th} IS NULL THEN NULL "
+            f"WHEN {th} <= 2 AND {bound} IS DISTINCT FROM 'at_least' THEN '무단차/경사로' "
+            f"WHEN {th} > 2 AND {bound} IS DISTINCT FROM 'at_most' THEN '단차(턱)/계단' END)")
 
 
 def _usable() -> str:
@@ -130,8 +134,8 @@ TOILET_VALUES = (
     _ROUTE_TEXT,                                                              # 02 추천접근로
     _usable(),                                                                # 03 사용가능여부
     _threshold_structure(),                                                   # 04 화장실입구구조
-    with_unit(field("toilet", "interior_width_cm"), "cm"),                    # 05 내부가로너비
-    with_unit(field("toilet", "interior_depth_cm"), "cm"),                    # 06 내부세로너비
+    measurement("toilet", "interior_width_cm", "cm"),                    # 05 내부가로너비
+    measurement("toilet", "interior_depth_cm", "cm"),                    # 06 내부세로너비
     vocab(field("toilet", "door_type"), DOOR),                                # 07 대변기출입문
     _bool(field("toilet", "turning_space_150cm"),                             # 08 대변기옆공간
           "휠체어 활동공간(150×150cm) 있음", "휠체어 활동공간(150×150cm) 없음"),
@@ -139,11 +143,11 @@ TOILET_VALUES = (
     "NULL",                                                                   # 10 세면대손잡이: not in the form
     _NOTES,                                                                   # 11 기타참고사항
     _DETAIL,                                                                  # 12 상세주소
-    with_unit(field("toilet", "door_clear_width_cm"), "cm"),                  # 13 출입문유효폭
-    with_unit(field("toilet", "threshold_height_cm"), "cm"),                  # 14 출입구턱높이
+    measurement("toilet", "door_clear_width_cm", "cm"),                  # 13 출입문유효폭
+    measurement("toilet", "threshold_height_cm", "cm"),                  # 14 출입구턱높이
     vocab(field("toilet", "grab_bars"), GRAB_BARS),                           # 15 대변기손잡이
     vocab(field("toilet", "emergency_bell"), BELL),                           # 16 비상벨
-    with_unit(field("toilet", "seat_height_cm"), "cm"),                       # 17 변기높이
+    measurement("toilet", "seat_height_cm", "cm"),                       # 17 변기높이
     vocab("t.verdict", VERDICT),                                              # 18 접근성판정
     kst("t.last_verified_at", "YYYY-MM-DD"),                                  # 19 최종확인일
     vocab(field("access_route", "step_free"), YES_NO_ROUTE),                  # 20 접근로단차
@@ -153,7 +157,7 @@ assert len(TOILET_VALUES) == len(TOILET_SLOT_LABELS) == 20
 ROUTE_VALUES = (
     vocab("r.step_free", YES_NO_ROUTE),
     vocab(field("access_route", "elevator"), ELEVATOR),
-    with_unit(field("access_route", "ramp_slope_percent"), "%"),
+    measurement("access_route", "ramp_slope_percent", "%"),
     "(CASE WHEN jsonb_array_length(coalesce(t.data #> '{access_route,obstacles}', '[]')) > 0 THEN "
     "jsonb_array_length(t.data #> '{access_route,obstacles}') || '곳' END)",
     "(round(ST_Length(r.path::geography))::int || 'm')",

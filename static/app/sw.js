@@ -2,11 +2,12 @@
 // other pages, /static/shared/), Leaflet and the form schema are kept in a cache and served from
 // it when the network fails (network first, so an online volunteer always gets the current
 // version). API writes never pass through here.
-const CACHE = "reachable-app-v5";
+const CACHE = "reachable-app-v6";
 const SHELL = [
   "/app/", "/app/app.css", "/app/manifest.webmanifest",
   "/app/js/main.js", "/app/js/api.js", "/app/js/i18n.js", "/app/js/schema-form.js", "/app/js/where.js",
   "/app/js/photos.js", "/app/js/outbox.js", "/app/js/live.js", "/app/js/page.js", "/app/js/auth-view.js",
+  "/app/js/missions.js",
   "/static/shared/api.js", "/static/shared/dom.js", "/static/shared/lang.js",
   "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
   "/static/vendor/leaflet/images/marker-icon.png", "/static/vendor/leaflet/images/marker-icon-2x.png",

@@ -140,11 +140,14 @@ function renderResults() {
 }
 
 // A plain browse draws the whole layer from the vector tiles; a search, a place or criteria
-// draw exactly the results (the tiles carry no search).
+// draw exactly the list's results (the tiles carry no search, and their clusters count every
+// criterion), grouped with counts. The map says in words which of the two it shows.
 function showOnMap() {
   if (!map) return;
   const tiles = !state.q && !state.near && state.criteria.size === 0;
   map.show(state.features, state.near, { tiles, verdicts: state.verdict ? VERDICT_PARAM[state.verdict].split(",") : null });
+  $("map-shows").textContent = !tiles ? t("map_shows_results", { shown: state.features.length, n: state.matched })
+    : state.verdict ? t("map_shows_layer_verdict") : t("map_shows_layer");
 }
 
 function showError(err) {

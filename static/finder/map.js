@@ -46,6 +46,29 @@ function icon(shape, colour, size = 44) {
   return { width: size, height: size, data: new Uint8Array(g.getImageData(0, 0, size, size).data.buffer) };
 }
 
+// A group's count as an icon (drawn here, so the count needs no glyph server): a disc in the
+// brand colour sized by the number's digits, the number in white.
+function countIcon(n) {
+  const text = n > 9999 ? "9999+" : String(n);
+  const size = 40 + 10 * Math.max(0, text.length - 2);
+  const c = document.createElement("canvas");
+  c.width = c.height = size;
+  const g = c.getContext("2d");
+  g.fillStyle = "#12355b";
+  g.strokeStyle = "#ffffff";
+  g.lineWidth = 4;
+  g.beginPath();
+  g.arc(size / 2, size / 2, size / 2 - 3, 0, 2 * Math.PI);
+  g.fill();
+  g.stroke();
+  g.fillStyle = "#ffffff";
+  g.font = "bold 20px sans-serif";
+  g.textAlign = "center"; g.textBaseline = "middle";
+  g.fillText(text, size / 2, size / 2 + 1);
+  return { width: size, height: size, data: new Uint8Array(g.getImageData(0, 0, size, size).data.buffer) };
+}
+const COUNT_ICON = "count-";
+
 async function baseConfig() {
   try {
     const r = await fetch("/app/config.json", { headers: { Accept: "application/json" } });
@@ -56,7 +79,8 @@ async function baseConfig() {
 function style(config, extra = {}) {
   const sources = {
     districts: { type: "geojson", data: "/api/v1/districts" },
-    toilets: { type: "geojson", data: EMPTY },
+    // the list's results, grouped below zoom 14 like the tiles' clusters, with their counts
+    toilets: { type: "geojson", data: EMPTY, cluster: true, clusterMaxZoom: 13, clusterRadius: 40 },
     you: { type: "geojson", data: EMPTY },
     ...extra,
   };
@@ -77,22 +101,33 @@ function style(config, extra = {}) {
     ] : []),
     { id: "you", type: "circle", source: "you",
       paint: { "circle-radius": 8, "circle-color": "#0b4f9c", "circle-stroke-color": "#ffffff", "circle-stroke-width": 3 } },
-    { id: "toilets", type: "symbol", source: "toilets",
+    { id: "toilets", type: "symbol", source: "toilets", filter: ["!", ["has", "point_count"]],
       layout: { "icon-image": ["get", "verdict"], "icon-size": 1, "icon-allow-overlap": true } },
   );
   if (extra.route) return { version: 8, sources, layers };
+  layers.push({ id: "result-clusters", type: "symbol", source: "toilets", filter: ["has", "point_count"],
+    layout: { "icon-image": clusterIcon(null), "icon-size": 1, "icon-allow-overlap": true } });
   // the whole published layer as vector tiles (toilets/tiles.py): clusters below zoom 14
   sources.tiles = { type: "vector", tiles: [`${location.origin}/tiles/toilets/{z}/{x}/{y}.mvt`], minzoom: 0, maxzoom: 22 };
   layers.push(
-    { id: "tile-clusters", type: "circle", source: "tiles", "source-layer": "toilets",
-      filter: ["==", ["get", "cluster"], true], layout: { visibility: "none" },
-      paint: { "circle-color": "#12355b", "circle-opacity": 0.85, "circle-stroke-color": "#ffffff", "circle-stroke-width": 2,
-               "circle-radius": ["step", ["get", "point_count"], 10, 10, 14, 100, 19, 1000, 24] } },
+    { id: "tile-clusters", type: "symbol", source: "tiles", "source-layer": "toilets",
+      filter: ["==", ["get", "cluster"], true],
+      layout: { visibility: "none", "icon-image": clusterIcon(null), "icon-size": 1, "icon-allow-overlap": true } },
     { id: "tile-toilets", type: "symbol", source: "tiles", "source-layer": "toilets",
       filter: ["!=", ["get", "cluster"], true], layout: { visibility: "none", "icon-image": ["get", "verdict"],
                                                           "icon-size": 1, "icon-allow-overlap": true } },
   );
   return { version: 8, sources, layers };
+}
+
+// A tile cluster's count: all its toilets, or those of the verdicts shown (count_<verdict>).
+function clusterCount(verdicts) {
+  return verdicts ? ["+", ...verdicts.map((v) => ["coalesce", ["get", `count_${v}`], 0])] : ["get", "point_count"];
+}
+
+// `again` gives an equivalent expression that differs, to make MapLibre lay the layer out anew.
+function clusterIcon(verdicts, again = false) {
+  return ["concat", COUNT_ICON, ...(again ? [""] : []), ["to-string", clusterCount(verdicts)]];
 }
 
 function popupContent(p) {
@@ -112,6 +147,8 @@ async function newMap(container, extra, label) {
   const addIcon = (id) => {
     const v = VERDICTS[id];
     if (v && !map.hasImage(id)) map.addImage(id, icon(v.shape, v.colour), { pixelRatio: 2 });
+    const n = id.startsWith(COUNT_ICON) ? Number(id.slice(COUNT_ICON.length)) : NaN;
+    if (Number.isInteger(n) && !map.hasImage(id)) map.addImage(id, countIcon(n), { pixelRatio: 2 });
   };
   map.on("styleimagemissing", (e) => addIcon(e.id));
   map.addControl(new NavigationControl({ showCompass: false }));
@@ -165,22 +202,44 @@ export async function createMap(container) {
     const f = e.features && e.features[0];
     if (f) open(f.geometry.coordinates, { id: f.properties.id, name: String(f.properties.name ?? ""), verdict: f.properties.verdict });
   });
-  map.on("click", "tile-clusters", (e) => map.easeTo({ center: e.lngLat, zoom: Math.min(map.getZoom() + 2, 19) }));
-  for (const layer of ["toilets", "tile-toilets", "tile-clusters"]) {
+  for (const layer of ["tile-clusters", "result-clusters"]) {
+    map.on("click", layer, (e) => map.easeTo({ center: e.lngLat, zoom: Math.min(map.getZoom() + 2, 19) }));
+  }
+  for (const layer of ["toilets", "tile-toilets", "tile-clusters", "result-clusters"]) {
     map.on("mouseenter", layer, () => { map.getCanvas().style.cursor = "pointer"; });
     map.on("mouseleave", layer, () => { map.getCanvas().style.cursor = ""; });
   }
   const visible = (layer, yes) => map.setLayoutProperty(layer, "visibility", yes ? "visible" : "none");
+  // A count icon is drawn when a tile first asks for it, but a tile laid out while its icon was
+  // missing never shows it: once the map is idle, lay the count layers out again (an equivalent
+  // expression that differs), now that every icon they asked for exists.
+  let verdictsShown = null;
+  let countsMissing = false;
+  let again = false;
+  map.on("styleimagemissing", (e) => { if (e.id.startsWith(COUNT_ICON)) countsMissing = true; });
+  map.on("idle", () => {
+    if (!countsMissing) return;
+    countsMissing = false;
+    again = !again;
+    map.setLayoutProperty("tile-clusters", "icon-image", clusterIcon(verdictsShown, again));
+    map.setLayoutProperty("result-clusters", "icon-image", clusterIcon(null, again));
+  });
 
   return {
     map,
-    /** The results; with `tiles` (a plain browse: no search, no place, no criteria) the whole
-     * layer from the vector tiles instead, limited to `verdicts` (a list, or null for all). */
+    /** The results, grouped with their counts below zoom 14; with `tiles` (a plain browse: no
+     * search, no place, no criteria) the whole layer from the vector tiles instead, limited to
+     * `verdicts` (a list, or null for all), clusters counting only those verdicts. */
     show(features, near, { tiles = false, verdicts = null } = {}) {
       for (const layer of ["tile-toilets", "tile-clusters"]) visible(layer, tiles);
-      visible("toilets", !tiles);
+      for (const layer of ["toilets", "result-clusters"]) visible(layer, !tiles);
       const base = ["!=", ["get", "cluster"], true];
       map.setFilter("tile-toilets", verdicts ? ["all", base, ["in", ["get", "verdict"], ["literal", verdicts]]] : base);
+      // a cluster counts (and shows) only the toilets of the verdicts shown, like the points
+      const cluster = ["==", ["get", "cluster"], true];
+      map.setFilter("tile-clusters", verdicts ? ["all", cluster, [">", clusterCount(verdicts), 0]] : cluster);
+      verdictsShown = verdicts;
+      map.setLayoutProperty("tile-clusters", "icon-image", clusterIcon(verdicts, again));
       if (popup) { popup.remove(); popup = null; }
       if (tiles) return;
       byId = new Map(features.map((f) => [f.properties.id, f.properties]));

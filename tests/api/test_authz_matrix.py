@@ -49,8 +49,13 @@ GET    /api/v1/office/report.csv                               401 403  403  403
 GET    /api/v1/office/audit                                    401 403  403  403  403 403 401  200
 GET    /api/v1/office/gaps                                     401 403  403  403  403 403 401  200
 GET    /api/v1/office/gaps.csv                                 401 403  403  403  403 403 401  200
+POST   /api/v1/office/reference/{management_no}/match          401 403  403  403  403 403 401  200
 GET    /api/v1/office/audit.csv                                401 403  403  403  403 403 401  200
 GET    /office                                                 200 200  200  200  200 200 200  200
+GET    /api/v1/missions/nearby                                 401 200  200  403  403 403 401  403
+GET    /api/v1/missions/{mission_id}                           401 200  200  403  403 403 401  403
+POST   /api/v1/missions/{mission_id}/take                      401 200  200  403  403 403 401  403
+POST   /api/v1/missions/{mission_id}/report                    401 200  404  403  403 403 401  403
 POST   /api/v1/partners                                        401 403  403  403  403 403 401  201
 PATCH  /api/v1/partners/{partner_id}                           401 403  403  403  403 403 401  200
 PUT    /api/v1/partners/{partner_id}/moderators/{account_id}   401 403  403  403  403 403 401  200
@@ -163,9 +168,9 @@ def request_for(method: str, path: str, w) -> tuple[str, dict]:
         ids["sent_back_report"] if path.endswith("/revisions") else ids["owned_report"]
     url = path.replace("{name:path}", ids["snapshot_file"]).format(
         version=1, report_id=report, photo_id=ids["photo"], toilet_id=ids["toilet"], review_id=ids["review"],
-        key_id=ids["api_key"], snapshot_id=ids["snapshot"], job_id=ids["job"], organisation_id=ids["organisation"], partner_id=ids["partner"],
+        key_id=ids["api_key"], snapshot_id=ids["snapshot"], job_id=ids["job"], organisation_id=ids["organisation"], partner_id=ids["partner"], mission_id=ids["mission"],
         account_id=ids["partner_moderator"] if "/partners/" in path else ids["other_volunteer_account"], layer="toilets", fmt="csv", table="districts", name=ids["preview_photo"],
-        z=15, x=27941, y=12689)  # the tile of the world's toilets (City Hall)
+        management_no="WORLD-1", z=15, x=27941, y=12689)  # the tile of the world's toilets (City Hall)
     unique = uuid.uuid4().hex[:8]
     bodies = {
         ("POST", "/api/v1/volunteers"): {"json": {"nickname": f"m{unique}", "password": "correct horse",
@@ -194,7 +199,11 @@ def request_for(method: str, path: str, w) -> tuple[str, dict]:
         ("POST", "/api/v1/moderation/toilets/{toilet_id}/retire"): {"json": {"reason": "폐쇄 closed"}},
         ("POST", "/api/v1/admin/api-keys"): {"json": {"account_id": int(ids["exporter_account"]), "label": "m"}},
         ("POST", "/api/v1/exports/snapshots"): {"json": {}},
+        ("POST", "/api/v1/missions/{mission_id}/report"): {"json": {"report_id": int(ids["owned_report"])}},
+        ("POST", "/api/v1/office/reference/{management_no}/match"): {"json": {"toilet_id": ids["toilet"]}},
     }
+    if path == "/api/v1/missions/nearby":
+        url += "?lon=126.978&lat=37.5665"
     if path == "/api/v1/toilets/nearby":
         url += "?lon=126.9779&lat=37.5663"
     if path.endswith("/merge-preview"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from tests.factories import CITY_HALL
 from tests.moderation.helpers import assert_error_shape, claim_one, decide, moderator, submit
@@ -83,6 +84,53 @@ def test_a_tile_is_built_once_per_layer_state_and_a_retirement_takes_the_toilet_
     db.flush()
     assert _names(client.get(URL)) == []
     assert (cache.misses, cache.hits) == (2, 1)
+
+
+def _statements(connection) -> list[str]:
+    """The SQL the app sends on the test's connection from now on (its sessions join it)."""
+    seen: list[str] = []
+    event.listen(connection, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    return seen
+
+
+def test_a_cached_tile_is_served_without_a_query_and_a_publish_here_is_seen_at_once(client, db, app, connection):
+    place_toilet(db, LON, LAT, "이미 있는 화장실")
+    db.flush()
+    clock = app.state.layer_clock
+    first = client.get(URL)
+    assert _names(first) == ["이미 있는 화장실"] and clock.reads == 1
+    sql = _statements(connection)
+    warm = client.get(URL)
+    assert warm.content == first.content and warm.headers["etag"] == first.headers["etag"]
+    assert client.get(URL, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    assert sql == [] and clock.reads == 1  # no session, no query: the state was trusted
+
+    mod = moderator(db, client)  # an approval through this process: the next tile reads the state
+    report_id, _ = submit(client, **{"place.name": "방금 승인된 화장실"})
+    claim_one(client, mod, report_id)
+    assert decide(client, mod, report_id, action="approve").status_code == 200
+    after = client.get(URL)
+    assert _names(after) == ["방금 승인된 화장실", "이미 있는 화장실"] and after.headers["etag"] != first.headers["etag"]
+    assert clock.reads == 2
+
+
+def test_a_change_made_elsewhere_is_seen_once_the_state_is_older_than_its_ttl(client, db, app, monkeypatch):
+    clock = app.state.layer_clock
+    assert clock.ttl_s == 1.0  # TILE_STATE_TTL_MS's default
+    now = [1000.0]
+    clock.now = lambda: now[0]
+    before = client.get(URL)
+    assert _names(before) == []
+    # Another process's publish: counted there, not here (this process's count is held still).
+    held = clock._reading.local_changes
+    monkeypatch.setattr("toilets.tiles.local_changes", lambda: held)
+    place_toilet(db, LON, LAT, "다른 프로세스의 화장실")
+    db.flush()
+    now[0] += clock.ttl_s * 0.9
+    assert client.get(URL).headers["etag"] == before.headers["etag"]  # trusted: within the TTL
+    now[0] += clock.ttl_s * 0.1
+    later = client.get(URL)
+    assert later.headers["etag"] != before.headers["etag"] and _names(later) == ["다른 프로세스의 화장실"]
 
 
 @pytest.mark.parametrize(("path", "field"), [

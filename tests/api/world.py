@@ -113,6 +113,7 @@ def build_world(client: TestClient, db) -> World:
     photo_name = feature_photo["features"][0]["properties"]["main_photo_url"].rsplit("/", 1)[1]
     assert main_photo["id"] == toilet
     job = _volunteers_job(db, ok(client.get("/api/v1/me", headers=vol))["id"])
+    mission = _open_mission(db)
     return World(
         headers={"anonymous": {}, "volunteer": vol, "other_volunteer": other, "moderator": mod,
                  "moderator_no_claim": mod2, "exporter": exp, "api_key": {"X-API-Key": key["key"]}, "admin": admin},
@@ -123,9 +124,21 @@ def build_world(client: TestClient, db) -> World:
              "volunteer_name": ok(client.get("/api/v1/me", headers=vol))["username"],
              "other_volunteer_account": str(ok(client.get("/api/v1/me", headers=other))["id"]),
              "organisation": str(organisation["id"]), "partner": str(partner["id"]),
-             "partner_moderator": str(partner_moderator)},
+             "partner_moderator": str(partner_moderator), "mission": str(mission)},
         usernames=names,
     )
+
+
+def _open_mission(db) -> int:
+    """An open gap mission: a listed toilet at City Hall with a disabled-use stall."""
+    from sqlalchemy import text
+
+    record = db.execute(text(
+        "INSERT INTO reference_toilets (management_no, name, raw, district_code, disabled_stalls, location) "
+        "VALUES ('WORLD-1', '세계 공중화장실', '{}', '11140', 1, ST_SetSRID(ST_MakePoint(126.978, 37.5665), 4326)) "
+        "RETURNING id")).scalar_one()
+    return db.execute(text("INSERT INTO missions (kind, reference_toilet_id, district_code) "
+                           "VALUES ('gap', :r, '11140') RETURNING id"), {"r": record}).scalar_one()
 
 
 def _volunteers_job(db, volunteer_id: int) -> str:

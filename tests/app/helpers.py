@@ -12,6 +12,8 @@ from tests.browser import axe_violations
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "is_mobile": True, "has_touch": True}
+# 200 % zoom on a 390 px phone leaves 195 CSS px of width.
+ZOOMED_PHONE = {**PHONE, "viewport": {"width": 195, "height": 422}}
 
 
 def jpeg_bytes(width: int = 2400, height: int = 1800) -> bytes:
@@ -72,6 +74,16 @@ def log_in(pg, live_server: str) -> str:
     pg.get_by_role("button", name="로그인").click()
     located(pg)
     return name
+
+
+def tab_to(pg, selector: str, limit: int = 120) -> None:
+    """Press Tab until `selector` has focus, and check the focus is visible (a real outline)."""
+    for _ in range(limit):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("(s) => document.activeElement.matches(s)", selector):
+            assert pg.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none", selector
+            return
+    raise AssertionError(f"Tab never reached {selector}")
 
 
 def located(pg) -> None:

@@ -16,8 +16,8 @@ from limits import parse_many
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from tests.app.helpers import (NEARBY, assert_accessible, assert_clean, fill_place, jpeg_bytes, located, log_in,
-                               make_organisation, next_step, nickname, shoot)
+from tests.app.helpers import (NEARBY, ZOOMED_PHONE, assert_accessible, assert_clean, fill_place, jpeg_bytes, located, log_in,
+                               make_organisation, next_step, nickname, shoot, tab_to)
 from tests.factories import CITY_HALL
 
 pytestmark = pytest.mark.browser
@@ -381,11 +381,9 @@ def layout_problems(pg) -> dict:
 
 
 def test_keyboard_only_at_200_percent_zoom_with_large_targets(browser, live_server, committed_engine):
-    from tests.app.helpers import PHONE
     from tests.browser import guarded_context
 
-    # 200 % zoom on a 390 px phone leaves 195 CSS px of width.
-    context = guarded_context(browser, live_server, **{**PHONE, "viewport": {"width": 195, "height": 422}},
+    context = guarded_context(browser, live_server, **ZOOMED_PHONE,
                               geolocation={"longitude": CITY_HALL[0], "latitude": CITY_HALL[1], "accuracy": 30},
                               permissions=["geolocation"])
     pg = context.new_page()
@@ -398,25 +396,15 @@ def test_keyboard_only_at_200_percent_zoom_with_large_targets(browser, live_serv
         pg.get_by_role("heading", name="로그인").wait_for()
         assert layout_problems(pg) == {"overflow": 0, "small": []}
 
-        def tab_to(selector: str, limit: int = 120) -> None:
-            for _ in range(limit):
-                pg.keyboard.press("Tab")
-                if pg.evaluate("(s) => document.activeElement.matches(s)", selector):
-                    # Focus is visible: a real outline on what has focus.
-                    style = pg.evaluate("getComputedStyle(document.activeElement).outlineStyle")
-                    assert style != "none", selector
-                    return
-            raise AssertionError(f"Tab never reached {selector}")
-
-        tab_to("#f-nickname")
+        tab_to(pg, "#f-nickname")
         pg.keyboard.type(name)
-        tab_to("#f-password")
+        tab_to(pg, "#f-password")
         pg.keyboard.type("wheel chair 2023")
         pg.keyboard.press("Enter")
         pg.locator("#locate-status").filter(has_text="위치를 찾았습니다").wait_for()
         # The pin moves by keyboard too: focus it, three arrows north, one Shift+arrow east.
         before = float(pg.locator("#f-location-lon").input_value()), float(pg.locator("#f-location-lat").input_value())
-        tab_to(".leaflet-marker-icon")
+        tab_to(pg, ".leaflet-marker-icon")
         for _ in range(3):
             pg.keyboard.press("ArrowUp")
         pg.keyboard.press("Shift+ArrowRight")
@@ -428,15 +416,15 @@ def test_keyboard_only_at_200_percent_zoom_with_large_targets(browser, live_serv
         for title in ("장소", "가는 길", "화장실", "사진", "확인하고 보내기"):
             assert layout_problems(pg) == {"overflow": 0, "small": []}, title
             if title == "가는 길":
-                tab_to("#f-place-name")
+                tab_to(pg, "#f-place-name")
                 pg.keyboard.type("키보드로 쓴 화장실")
-            tab_to("button.next")
+            tab_to(pg, "button.next")
             pg.keyboard.press("Enter")
             pg.locator("#step-title").filter(has_text=title).wait_for()
             # The new step's heading takes focus, so a screen reader starts reading there.
             assert pg.evaluate("document.activeElement.id") == "step-title"
         assert layout_problems(pg) == {"overflow": 0, "small": []}
-        tab_to("button.send")
+        tab_to(pg, "button.send")
         pg.keyboard.press("Enter")
         pg.get_by_role("heading", name="보냈습니다").wait_for()
         (report,) = rows(committed_engine, "SELECT name, location_source, ST_X(location) AS lon, ST_Y(location) AS lat "

@@ -57,3 +57,31 @@ def test_cli_snapshot_check_and_preview(cli_env, committed_engine, settings, tmp
     assert not __import__("re").search(r'<(script|link)[^>]*(src|href)=', text)  # all inlined: nothing fetched
     assert (tmp_path / "preview_photos" / f"{photos[0].id}.png").is_file()
     assert "preview_photos/" in text
+
+
+def test_cli_snapshot_into_the_store_is_a_job_a_worker_runs(cli_env, committed_engine, settings, job_worker):
+    """Into the service's store the command queues the API's own snapshot job and follows it: the
+    snapshot is written by the worker process, recorded under the job, and reported here."""
+    from sqlalchemy import text
+
+    with Session(committed_engine, expire_on_commit=False) as db:
+        report, body, _ = report_with_photos(db, settings, kinds=("entrance",))
+        create_toilet(db, payload=body, report_id=report.id, review_id=None)
+        db.commit()
+    r = CliRunner().invoke(app, ["export", "snapshot", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    with committed_engine.connect() as conn:
+        job = conn.execute(text("SELECT status, result, attempts FROM jobs WHERE kind = 'snapshot'")).one()
+        snap = conn.execute(text("SELECT id, directory, feature_count FROM export_snapshots")).one()
+    assert job.status == "succeeded" and job.result["snapshot_id"] == str(snap.id)
+    assert snap.feature_count == 1 and Path(snap.directory, "manifest.json").is_file()
+    assert f"{Path(snap.directory)}" in r.output and "1 features" in r.output and "0 dropped" in r.output
+
+
+def test_cli_snapshot_bad_request_refused_before_any_job(cli_env, committed_engine):
+    from sqlalchemy import text
+
+    r = CliRunner().invoke(app, ["export", "snapshot", "--format", "xlsx"])
+    assert r.exit_code == 2 and "error:" in r.output and "오류:" in r.output
+    with committed_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM jobs")).scalar_one() == 0

@@ -152,7 +152,7 @@ def test_geojson_profile_uses_our_field_names(db, settings):
     p = f["properties"]
     assert list(p) == ["id", "version", "status", "retired_reason", "name", "building_name", "floor",
                        "district_code", "district_name_ko", "district_name_en", "verdict", "verdict_reasons",
-                       "last_verified_at",
+                       "last_verified_at", "reverify_due_on",
                        "created_at", "updated_at", "place", "toilet", "access_route", "main_photo_url", "photo_urls"]
     assert p["id"] == str(toilet.id) and p["version"] == 1 and p["retired_reason"] is None
     assert p["district_name_en"] == "Jung-gu" and p["verdict"] == "accessible"

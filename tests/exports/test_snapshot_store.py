@@ -161,7 +161,8 @@ def test_cli_snapshot_that_fails_leaves_the_out_directory_as_it_was(cli_env, com
     assert entries(out) == ["older.txt"] and "snap" in entries(tmp_path)
     assert not [n for n in entries(tmp_path) if n.startswith(".snap")]  # no scratch left beside it
     failing[0] = False
-    r = CliRunner().invoke(app, ["export", "snapshot", "--format", "csv"])  # into the service's store
+    # into the service's store, run in the command itself (the worker path: tests/exports/test_cli.py)
+    r = CliRunner().invoke(app, ["export", "snapshot", "--format", "csv", "--here"])
     assert r.exit_code == 0, r.output
     with committed_engine.connect() as conn:
         directory = conn.execute(text("SELECT directory FROM export_snapshots")).scalar_one()

@@ -8,6 +8,7 @@ import re
 
 from core.config import PROJECT_ROOT
 from moderation.models import REJECT_REASONS
+from reference.models import FLAGS, MATCH_METHODS
 from toilets.verdict import CONFIRMABLE
 
 CONSOLE = PROJECT_ROOT / "static" / "moderate"
@@ -59,7 +60,8 @@ def test_no_module_writes_a_code_the_schema_or_the_server_defines():
     confirmable criteria from /vocabulary. (Actions and report states are named where the console
     acts on them, e.g. which fields a merge needs, so they are not checked here; nor is the one
     choice the console sets itself: a point moved on the map has `source: map_pin`.)"""
-    defined = (_choice_values(SCHEMA) - {"map_pin"}) | set(REJECT_REASONS) | set(CONFIRMABLE)
+    defined = ((_choice_values(SCHEMA) - {"map_pin"}) | set(REJECT_REASONS) | set(CONFIRMABLE) | set(FLAGS)
+               | {"matched", "ambiguous"} | set(MATCH_METHODS))  # "none" is also the map's mode
     assert {"both_sides", "hinged_inward", "insufficient_evidence", "door_clear_width"} <= defined
     for name, source in _modules().items():
         source = re.sub(r"^\s*//.*$", "", source, flags=re.M)

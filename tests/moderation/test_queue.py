@@ -63,6 +63,22 @@ def test_a_lease_expires_and_the_report_returns_to_the_queue(client, db):
     assert who_lapsed == who1 != who2
 
 
+def test_a_claim_for_more_than_the_queue_holds_takes_all_of_it_once(client, db):
+    """The claim reads the top of the queue first and, when that is short, the rest: each
+    report is claimed once, audited once, in priority order (oldest first here)."""
+    ids = [submit(client, **{"place.name": f"짧은 대기열 {i}"})[0] for i in range(3)]
+    for hours, report_id in zip((1, 3, 2), ids, strict=True):
+        db.execute(text("UPDATE reports SET submitted_at = now() - make_interval(hours => :h) WHERE id = :id"),
+                   {"h": hours, "id": report_id})
+    mod = moderator(db, client)
+    r = client.post("/api/v1/moderation/claims", json={"count": 5}, headers=mod)
+    assert r.status_code == 200
+    assert [item["id"] for item in r.json()["items"]] == [ids[1], ids[2], ids[0]]
+    claims = db.execute(text("SELECT object_id FROM audit_log WHERE action = 'report.claim' ORDER BY id")).scalars().all()
+    assert claims == [str(ids[1]), str(ids[2]), str(ids[0])]
+    assert client.post("/api/v1/moderation/claims", json={"count": 5}, headers=mod).json()["items"] == []
+
+
 def test_release_gives_the_report_back(client, db):
     report_id, _ = submit(client)
     first, second = moderator(db, client), moderator(db, client)

@@ -4,6 +4,7 @@ report states and confirmable criteria (/moderation/vocabulary), reject reasons 
 from __future__ import annotations
 
 from moderation.models import ACTIONS, CHANGE_REQUESTS, REJECT_REASONS
+from reference.models import FLAGS, MATCH_STATUSES
 from reports.duplicate_evidence import EVIDENCE_LABELS
 from reports.models import REPORT_STATUSES
 from toilets.verdict import CONFIRMABLE
@@ -18,7 +19,11 @@ def test_vocabulary_lists_each_code_the_server_defines_in_order_with_both_labels
     r = client.get("/api/v1/moderation/vocabulary")
     assert r.status_code == 200, r.text
     body = r.json()
-    assert set(body) == {"actions", "report_statuses", "confirmable", "change_requests", "duplicate_evidence"}
+    assert set(body) == {"actions", "report_statuses", "confirmable", "change_requests", "duplicate_evidence",
+                         "reference_flags", "reference_match_statuses", "reference_match_methods"}
+    assert _codes(body["reference_flags"]) == list(FLAGS)
+    assert _codes(body["reference_match_statuses"]) == list(MATCH_STATUSES)
+    assert _codes(body["reference_match_methods"]) == ["distance", "address", "person"]
     assert _codes(body["change_requests"]) == list(CHANGE_REQUESTS)
     assert _codes(body["duplicate_evidence"]) == list(EVIDENCE_LABELS)
     assert _codes(body["actions"]) == list(ACTIONS)

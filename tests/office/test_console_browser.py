@@ -113,6 +113,14 @@ def test_dashboard_csv_download_and_printable_report(page, live_server, committe
     data = open(info.value.path(), "rb").read()
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8").splitlines()[0].startswith("code,name_ko,name_en,reports")
+    # the missions per district (issue 12 item 6): a chart, a table of every district, a CSV
+    page.locator("#chart-missions").wait_for()
+    missions = page.locator("section.figure", has=page.locator("#title-missions"))
+    assert missions.locator("tbody tr").count() == 25
+    with page.expect_download() as info:
+        missions.get_by_role("button", name="자치구별 확인 요청 CSV 내려받기").click()
+    header = open(info.value.path(), "rb").read().decode("utf-8").splitlines()[0]
+    assert header == "code,name_ko,name_en,open_gap,open_reverify,taken,reported,done,closed"
     page.get_by_role("link", name="최종 보고서").click()
     page.locator("#report-body table").first.wait_for()
     page.fill("#report-from", "2023-12-09")
@@ -225,3 +233,56 @@ def test_accounts_screen_creates_deactivates_reactivates_and_resets(page, live_s
     page.get_by_role("button", name="거르기").click()
     page.locator("#audit-list p", has_text="4건").wait_for()  # create, deactivate, reactivate, reset
     assert page.outside_requests == []
+
+
+def test_an_ambiguous_gap_is_resolved_by_keyboard_and_its_names_stay_text(browser, live_server, committed_engine):
+    """Issue 12 item 4: "ambiguous ones left for a person". The gap list offers an ambiguous record's
+    candidates; choosing one by keyboard makes it the office's match and the record leaves the list."""
+    import json
+
+    from tests.moderation.helpers import claim_one, decide, submit
+
+    _account(committed_engine, "admin", "office-admin5")
+    _account(committed_engine, "moderator", "office-mod5")
+    toilet_name = hostile("candidate toilet name", 5)[:100]
+    with httpx.Client(base_url=live_server) as http:
+        mod = login(http, "office-mod5", PASSWORD)
+        report_id, _ = submit(http, **{"place.name": toilet_name})
+        claim_one(http, mod, report_id)
+        toilet = decide(http, mod, report_id, action="approve").json()["toilet_id"]
+    record_name = hostile("ambiguous record name", 6)
+    candidates = [{"toilet_id": toilet, "name": toilet_name, "method": "distance", "distance_m": 14.2,
+                   "similarity": 0.35, "strong": True}]
+    with committed_engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO reference_toilets (management_no, name, raw, district_code, disabled_stalls, match_status, "
+            "match_method, candidate_toilet_id, match_candidates, location) VALUES ('AMB-B', :n, '{}', '11140', 1, "
+            "'ambiguous', 'distance', :t, CAST(:c AS jsonb), ST_SetSRID(ST_MakePoint(126.978, 37.5665), 4326))"),
+            {"n": record_name, "t": toilet, "c": json.dumps(candidates)})
+    context = guarded_context(browser, live_server, **ZOOMED_PHONE)
+    watch(context)
+    pg = context.new_page()
+    pg.set_default_timeout(20000)
+    try:
+        pg.goto(f"{live_server}/office#gaps")
+        _keyboard_login(pg, "office-admin5")
+        pg.locator("#gaps-body details.resolver summary").wait_for()
+        _tab_to(pg, "#gaps-body details.resolver summary", limit=200)
+        pg.keyboard.press("Enter")
+        button = pg.get_by_role("button", name=f"{record_name}을(를) {toilet_name}에 연결")
+        button.wait_for()
+        assert_inert(pg, [record_name, toilet_name], where="gaps (candidates open)")
+        assert axe_violations(pg) == []
+        pg.keyboard.press("Tab")
+        assert pg.evaluate("() => document.activeElement.textContent") == "이 화장실로 연결"
+        pg.keyboard.press("Enter")
+        pg.wait_for_function("() => document.getElementById('status').textContent.includes('연결했습니다')")
+        assert pg.locator("#gaps-body details.resolver").count() == 0
+        assert_inert(pg, [], where="gaps (resolved)")
+        assert context.outside_requests == []
+    finally:
+        context.close()
+    with committed_engine.connect() as conn:
+        row = conn.execute(text("SELECT match_status, match_method, candidate_toilet_id::text FROM reference_toilets "
+                                "WHERE management_no = 'AMB-B'")).one()
+    assert tuple(row) == ("matched", "person", toilet)

@@ -58,3 +58,78 @@ def test_gaps_are_stalled_records_without_an_active_verified_match(client, db, a
 def test_bad_gap_queries_are_bilingual_422s(client, admin, params, path):
     err = assert_error_shape(client.get("/api/v1/office/gaps", params=params, headers=admin), 422)
     assert err["fields"][0]["path"].split(".")[-1] == path
+
+
+def _ambiguous(db, number, toilets):
+    """A record left ambiguous between `toilets` (its stored candidates, best first)."""
+    _reference(db, number, "두 곳 사이", status="ambiguous", toilet=toilets[0])
+    cands = [{"toilet_id": str(t), "name": f"후보 {i}", "method": "distance", "distance_m": 12.5 + i,
+              "similarity": 0.4, "strong": True} for i, t in enumerate(toilets)]
+    db.execute(text("UPDATE reference_toilets SET match_method = 'distance', match_candidates = CAST(:c AS jsonb) "
+                    "WHERE management_no = :n"), {"c": __import__("json").dumps(cands), "n": number})
+
+
+def test_the_office_resolves_an_ambiguous_record_by_hand(client, db, admin):
+    mod = login(client, make_account(db, "moderator"), "correct horse")
+    toilets = []
+    for name in ("시청 화장실", "시청 별관 화장실"):
+        report_id, _ = submit(client, **{"place.name": name})
+        claim_one(client, mod, report_id)
+        toilets.append(decide(client, mod, report_id, action="approve").json()["toilet_id"])
+    _ambiguous(db, "AMB-1", toilets)
+    page = client.get("/api/v1/office/gaps", headers=admin).json()
+    item = next(i for i in page["items"] if i["management_no"] == "AMB-1")
+    assert [c["toilet_id"] for c in item["candidates"]] == toilets and item["candidates"][1]["distance_m"] == 13.5
+
+    r = client.post("/api/v1/office/reference/AMB-1/match", json={"toilet_id": toilets[1]}, headers=admin)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["match_status"] == "matched" and body["match_method"] == "person" and body["toilet_id"] == toilets[1]
+    admin_id = db.execute(text("SELECT id FROM accounts WHERE role = 'admin'")).scalar_one()
+    assert body["matched_by_id"] == admin_id
+    # no longer a gap, and audited with the match it replaced
+    assert all(i["management_no"] != "AMB-1" for i in client.get("/api/v1/office/gaps", headers=admin).json()["items"])
+    audit = db.execute(text("SELECT actor_id, detail FROM audit_log WHERE action = 'reference.match' "
+                            "AND object_id = 'AMB-1'")).one()
+    assert audit.actor_id == admin_id and audit.detail["before"]["status"] == "ambiguous"
+    assert audit.detail["toilet_id"] == toilets[1] and audit.detail["review_id"] is None
+    # re-matching leaves the office's match alone while the toilet is active
+    from core.config import get_settings
+    from reference.matching import match_references
+    match_references(db, settings=get_settings(), scope="r.management_no = 'AMB-1'")
+    assert db.execute(text("SELECT match_method, candidate_toilet_id::text FROM reference_toilets "
+                           "WHERE management_no = 'AMB-1'")).one() == ("person", toilets[1])
+
+
+def test_resolving_by_hand_refuses_what_it_cannot_do_and_changes_nothing(client, db, admin):
+    mod = login(client, make_account(db, "moderator"), "correct horse")
+    report_id, _ = submit(client)
+    claim_one(client, mod, report_id)
+    toilet = decide(client, mod, report_id, action="approve").json()["toilet_id"]
+    _ambiguous(db, "AMB-2", [toilet])
+    before = db.execute(text("SELECT * FROM reference_toilets")).all()
+    audits = db.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
+    url = "/api/v1/office/reference/AMB-2/match"
+    # unknown record: 404, bilingual
+    err = assert_error_shape(client.post("/api/v1/office/reference/NOPE/match", json={"toilet_id": toilet},
+                                         headers=admin), 404)
+    assert "management number" in err["message_en"]
+    # a toilet that is not published, a retired one, a malformed one, extra fields, no body
+    missing = "00000000-0000-4000-8000-000000000000"
+    for body, path in [({"toilet_id": missing}, "toilet_id"), ({"toilet_id": "=cmd|calc"}, "toilet_id"),
+                       ({"toilet_id": toilet, "extra": 1}, "extra"), ({}, "toilet_id")]:
+        err = assert_error_shape(client.post(url, json=body, headers=admin), 422)
+        assert err["fields"][0]["path"].split(".")[-1] == path, (body, err)
+    # a path that is not text (NUL, a lone surrogate) or too long: a clear 4xx, never a 500
+    for bad in ("A%00B", "%ED%A0%80", "x" * 65):
+        r = client.post(f"/api/v1/office/reference/{bad}/match", json={"toilet_id": toilet}, headers=admin)
+        assert r.status_code in (404, 422) and r.json()["message_en"], (bad, r.status_code, r.text)
+    # not an admin: the moderator is refused, no one logged in too
+    assert client.post(url, json={"toilet_id": toilet}, headers=mod).status_code == 403
+    assert client.post(url, json={"toilet_id": toilet}).status_code == 401
+    db.execute(text("UPDATE toilets SET status = 'retired', retired_reason = '폐쇄'"))
+    err = assert_error_shape(client.post(url, json={"toilet_id": toilet}, headers=admin), 422)
+    assert err["fields"][0]["path"].endswith("toilet_id") and "retired" in err["fields"][0]["message_en"]
+    db.execute(text("UPDATE toilets SET status = 'active', retired_reason = NULL"))
+    assert db.execute(text("SELECT * FROM reference_toilets")).all() == before
+    assert db.execute(text("SELECT count(*) FROM audit_log")).scalar_one() == audits

@@ -59,3 +59,26 @@ def test_a_revision_is_audited_under_its_volunteer(client, db):
     rows = _audit(db, "report.revise")
     assert [(r.username, r.object_type, r.object_id, r.detail["revision"]) for r in rows] == [
         ("감사수정자", "report", str(report_id), 2)]  # the original is revision 1
+
+
+def test_a_photo_upload_is_audited_under_its_volunteer_once_the_worker_records_it(client, db, connection,
+                                                                                 settings):
+    """The upload answers 202 and a worker makes the photo (issue 14.3): the audit row is written with
+    the photo, under the report's volunteer, and a retry of the same bytes writes none."""
+    from tests.api.test_photos import encoded, upload
+    from tests.workers import follow
+
+    headers = join_and_login(client, "감사사진가")
+    report_id = client.post("/api/v1/reports", json=report_body(), headers=headers).json()["id"]
+    data = encoded("JPEG", size=(640, 480))
+    r = upload(client, headers, report_id, data)
+    assert r.status_code == 202
+    assert _audit(db, "photo.upload") == []  # nothing recorded until the photo is made
+    photo = follow(client, r, headers=headers, connection=connection, settings=settings)["result"]
+    assert upload(client, headers, report_id, data).status_code in (200, 202)  # a retry of the same bytes
+    follow(client, r, headers=headers, connection=connection, settings=settings)
+    rows = _audit(db, "photo.upload")
+    assert [(r.username, r.object_type, r.object_id) for r in rows] == [("감사사진가", "photo", photo["id"])]
+    assert rows[0].detail["report_id"] == report_id and rows[0].detail["kind"] == "door"
+    refused = upload(client, join_and_login(client, "남의사진가"), report_id, data)
+    assert refused.status_code in (403, 404) and len(_audit(db, "photo.upload")) == 1

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from reference.importer import import_reference
 from reference.service import rematch_all
 from reports.duplicate_evidence import assess_pair
+from reports.duplicates import NEARBY_KEPT, NEARBY_SQL, ReportPlace, assess_candidates_of, find_candidates_of, nearby_params
 from tests.factories import CITY_HALL, join_and_login, report_body, report_body_v2
 from tests.moderation.helpers import claim_one, moderator
 from tests.reference.helpers import csv_bytes, row
@@ -113,3 +114,32 @@ def test_candidates_are_recomputed_when_the_report_is_claimed(client, db):
     assert _by_id(item["duplicate_candidates"])[toilet]["likely_duplicate"] is True
     assert db.execute(text("SELECT count(*) FROM report_duplicate_candidates WHERE report_id = :r AND likely"),
                       {"r": out["id"]}).scalar_one() == 1
+
+
+def test_the_claims_search_keeps_what_judging_every_neighbour_keeps(client, db):
+    """A claim judges, of the neighbours whose sides read alike, only the nearest few
+    (reports.duplicates.NEARBY_KEPT): what it keeps is what judging every neighbour keeps,
+    likely duplicates first, whatever the limit."""
+    headers = join_and_login(client)
+    names = ["서울시청 본관 1층 장애인 화장실"] * 3 + ["시청 본관 화장실", "서울도서관 화장실"]
+    for k in range(30):  # distinct distances 0.5–27.5 m north: no two neighbours tie
+        _submit(client, headers, report_body_v2(**{
+            "place.name": names[k % 5], "place.floor": "2" if k % 7 == 0 else "1",
+            "location.lat": CITY_HALL[1] + (0.5 + 0.93 * k) * NORTH_M}))
+    _publish(db, **{"place.name": "서울시청 본관 1층 장애인 화장실", "location.lat": CITY_HALL[1] + 4.1 * NORTH_M})
+    _publish(db, **{"place.name": "서울도서관 화장실", "place.building_name": "서울도서관",
+                    "location.lat": CITY_HALL[1] + 12.2 * NORTH_M})
+    places = [(ReportPlace(CITY_HALL[0], CITY_HALL[1] + m * NORTH_M, name, floor, building), None)
+              for m, name, floor, building in ((0, "서울시청 본관 장애인 화장실", "1", "서울특별시청"),
+                                               (15.13, "시청 본관 화장실", "1", None),
+                                               (9.71, "서울도서관 화장실", None, "서울도서관"),
+                                               (21.3, "서울시청 본관 1층 장애인 화장실", "2", "서울특별시청"))]
+    every_row = db.execute(text(NEARBY_SQL), nearby_params(places, radius_m=30)).all()
+    kept_rows = db.execute(NEARBY_KEPT, {**nearby_params(places, radius_m=30), "close": 20.0, "limit": 3,
+                                         "whole": [False] * len(places)}).all()
+    assert len(kept_rows) < 0.6 * len(every_row)  # it does leave neighbours unjudged
+    for limit in (1, 3, 5, 10, 40):
+        kept = find_candidates_of(db, places, radius_m=30, limit=limit)
+        every = assess_candidates_of(db, [p for p, _ in places], every_row, radius_m=30, limit=limit)
+        assert [[c.as_dict() for c in found] for found in kept] == [[c.as_dict() for c in found] for found in every]
+    assert {c.likely for found in kept for c in found} == {True, False}  # both kinds were compared

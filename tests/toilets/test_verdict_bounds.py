@@ -74,6 +74,13 @@ def test_a_bound_decides_only_what_every_value_it_allows_would_decide(data, conf
         verdicts.add(assess(other, confirmed).verdict)
     if bounded.outcome in ("met", "failed"):
         assert outcomes == {bounded.outcome}, (bounded, outcomes)
+    if bounded.outcome == "unknown" and criterion in UNCOUNTED_WHEN_UNKNOWN:
+        # A bound that leaves the rule undecided says no more than no measurement: these heights
+        # hold nothing down when unmeasured (toilets/verdict.py), so the verdict is the unmeasured one.
+        unmeasured = copy.deepcopy(data)
+        unmeasured[group][field], unmeasured[group][field + "_bound"] = None, None
+        assert verdict == assess(unmeasured, confirmed).verdict
+        return
     # what the bounded verdict claims, every exact value it allows claims too: it is one of theirs
     # (or unknown), accessible only if all are, not accessible only if all are
     assert verdict in verdicts or verdict == "unknown"
@@ -165,3 +172,20 @@ def test_the_api_models_name_every_criterion_and_rule():
 
     assert set(get_args(VerdictReason.model_fields["criterion"].annotation)) == set(CRITERIA)
     assert {r.op for r in RULES.values()} <= set(get_args(VerdictRule.model_fields["op"].annotation))
+
+
+def test_an_undecided_bound_on_a_form_v2_height_says_what_no_measurement_says():
+    """Found by the property above: a grab bar "at least 30 cm" (rule 60~70) leaves the height
+    unknown, and an unmeasured height holds nothing down, so the toilet stays accessible as it
+    would unmeasured; an exact 30 cm fails the rule and caps it at partially accessible."""
+    data = copy.deepcopy(FULL)
+    data["toilet"].update(grab_bar_height_cm=30, grab_bar_height_cm_bound="at_least")
+    unmeasured = copy.deepcopy(FULL)
+    unmeasured["toilet"].update(grab_bar_height_cm=None)
+    exact = copy.deepcopy(FULL)
+    exact["toilet"].update(grab_bar_height_cm=30)
+    assert assess(unmeasured).verdict == "accessible"
+    assert assess(data).verdict == "accessible"
+    assert _reason(data, "grab_bar_height").outcome == "unknown"
+    assert "30 cm 이상" in _reason(data, "grab_bar_height").ko
+    assert assess(exact).verdict == "partially_accessible"

@@ -11,6 +11,7 @@ import { outbox, newItem, syncOutbox, sendNow, mine, draftPhotos } from "./outbo
 import { announce } from "./live.js";
 import { setTitle, focusHeading } from "./page.js";
 import { viewLogin, viewJoin } from "./auth-view.js";
+import { viewMissions } from "./missions.js";
 
 const SYSTEM_FIELDS = new Set(["client_submission_id", "schema_version", "observed_at"]);
 const DRAFT_KEY = "reachable.draft";
@@ -84,6 +85,7 @@ async function renderShell() {
     const link = (href, text, extra) => h("a", { href, class: "nav-link", "aria-current": here.startsWith(href) ? "page" : null }, text, extra);
     nav.append(h("ul", {},
       h("li", {}, link("#/new", t("nav_new"))),
+      h("li", {}, link("#/missions", t("nav_missions"))),
       h("li", {}, link("#/mine", t("nav_mine"), waiting ? h("span", { class: "badge" }, `\u00a0(${t("outbox_title")}: ${waiting})`) : null)),
       h("li", {}, h("button", { type: "button", class: "nav-link as-link", onclick: () => { clearSession(); draft = null; saveDraft(); location.hash = "#/login"; } },
         t("nav_logout"), `\u00a0(${session().username})`))));
@@ -105,6 +107,7 @@ async function route() {
   if (hash === "#/join") { currentView = "join"; return viewJoin(main); }
   if (hash === "#/login") { currentView = "login"; return session() ? (location.hash = "#/new") : viewLogin(main); }
   if (hash === "#/mine") return viewMine();
+  if (hash === "#/missions") { currentView = "missions"; return viewMissions(main, { onStart: startMission }); }
   if (hash === "#/sent") return viewSent();
   return viewWizard();
 }
@@ -246,6 +249,32 @@ async function draftForToilet(toiletId) {
   }
 }
 
+/** A draft for a mission just taken: a re-verification is a report about that published toilet
+ * (as /app/?toilet=<id>); a gap starts from what the city's list says of the place (its point,
+ * if it has a usable one, name, addresses, hours). Either way the report is linked to the
+ * mission once sent (outbox.js). */
+async function startMission(m) {
+  let d = null;
+  if (m.kind === "reverify") {
+    d = await draftForToilet(m.toilet_id);
+  } else {
+    d = newDraft();
+    const known = schema.properties.place?.properties || {};
+    d.body.place = Object.fromEntries(Object.entries(m.place || {}).filter(([k, v]) => known[k] && v));
+    if (m.lon !== null && m.lat !== null) {
+      d.body.location = { lon: m.lon, lat: m.lat, accuracy_m: null, source: "map_pin" };
+      d.located = true;
+      d.step = 1;
+    }
+  }
+  if (!d) return;
+  d.missionId = m.id;
+  d.missionName = m.name;
+  draft = d;
+  saveDraft();
+  location.hash = "#/new";
+}
+
 function renderStep() {
   stopWidgets();
   const index = draft.step;
@@ -253,6 +282,7 @@ function renderStep() {
   setTitle(pick(step));
   const section = h("section", { class: "step", dataset: { step: step.key }, "aria-labelledby": "step-title" },
     h("h2", { id: "step-title" }, h("span", { class: "step-count" }, t("step_of", { n: index + 1, total: steps().length })), " ", pick(step)));
+  if (draft.missionId) section.append(h("p", { class: "notice mission-banner" }, t("mission_draft", { name: draft.missionName || t("untitled") })));
   if (draft.revisionOf) {
     section.append(h("div", { class: "notice" }, h("p", {}, t("revision_banner", { id: draft.revisionOf })),
       draft.moderatorMessage ? h("p", {}, h("strong", {}, `${t("moderator_says")}: `), draft.moderatorMessage) : null));
@@ -456,7 +486,8 @@ async function sendDraft(event) {
   const button = event?.currentTarget;
   if (button) { button.disabled = true; button.textContent = t("sending"); }
   announce(t("sending"));
-  const item = newItem({ body: buildBody(), photos: draft.photos, revisionOf: draft.revisionOf, nearbyChoice: draft.nearbyChoice });
+  const item = newItem({ body: buildBody(), photos: draft.photos, revisionOf: draft.revisionOf, nearbyChoice: draft.nearbyChoice,
+    missionId: draft.missionId ?? null });
   const result = await sendNow(item);
   if (result.state === "invalid") {
     draft.errors = result.error?.fields?.length ? result.error.fields
@@ -492,6 +523,7 @@ function viewSent() {
     parts.push(h("h2", {}, t("candidates_title")),
       h("ul", {}, candidates.map((c) => h("li", {}, t("candidate_line", { name: c.name, d: c.distance_m })))));
   }
+  if (r.mission_error) parts.push(h("p", { class: "notice", role: "alert" }, t("mission_link_failed", { msg: messageOf(r.mission_error) })));
   const warnings = r.response?.warnings || [];
   if (warnings.length) parts.push(h("h2", {}, t("warnings_title")), h("ul", {}, warnings.map((w) => h("li", {}, messageOf(w)))));
   parts.push(h("div", { class: "button-row" },

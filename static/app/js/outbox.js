@@ -66,7 +66,7 @@ export async function mine() {
 }
 
 /** A new outbox item for a report (or a revision of report `reportId`). */
-export function newItem({ body, photos, revisionOf = null, nearbyChoice = null }) {
+export function newItem({ body, photos, revisionOf = null, nearbyChoice = null, missionId = null }) {
   return {
     client_submission_id: body.client_submission_id,
     kind: revisionOf ? "revision" : "report",
@@ -74,6 +74,9 @@ export function newItem({ body, photos, revisionOf = null, nearbyChoice = null }
     body,
     photos: photos.map((p) => ({ blob: p.blob, kind: p.kind, name: p.name, sent: false })),
     nearby_choice: nearbyChoice,
+    mission_id: missionId, // the mission this report checks: linked once the report is stored
+    mission_linked: false,
+    mission_error: null,
     owner: session()?.username ?? null, // another volunteer logging in on this phone never sends it
     server_report_id: revisionOf,
     photo_base: null,
@@ -102,6 +105,19 @@ export function onOutboxChange(fn) { listeners.add(fn); return () => listeners.d
 function changed(item) { for (const fn of listeners) fn(item); }
 
 
+/** Link the stored report to its mission. A refusal (someone else reported it meanwhile, the
+ * mission closed) is kept on the item and shown; the report itself is sent all the same. */
+async function linkMission(item) {
+  try {
+    await api(`/api/v1/missions/${item.mission_id}/report`, { method: "POST", json: { report_id: item.server_report_id } });
+  } catch (exc) {
+    if (!(exc instanceof ApiError) || exc.status === 401 || exc.status === 429 || exc.status >= 500) throw exc;
+    item.mission_error = exc.body;
+  }
+  item.mission_linked = true;
+  await outbox.put(item);
+}
+
 async function sendOne(item) {
   item.state = "sending";
   await outbox.put(item);
@@ -125,6 +141,7 @@ async function sendOne(item) {
       await outbox.put(item);
       changed(item);
     }
+    if (item.mission_id && !item.mission_linked) await linkMission(item);
     const pending = item.photos.filter((p) => !p.sent);
     if (pending.length) {
       const { data: stored } = await api(`/api/v1/reports/${item.server_report_id}/photos`);

@@ -6,6 +6,7 @@ import { $, state, say, showError, clearError } from "./page.js";
 import { EDITABLE, fieldLabel, get } from "./fields.js";
 import { actionLabel, choices, confirmable, fieldNode } from "./words.js";
 import { fieldChoices, loadMergePreview } from "./merge-preview.js";
+import { tiedReference } from "./reference.js";
 import { refresh } from "./queue.js";
 
 const M = "/api/v1/moderation";
@@ -92,6 +93,8 @@ function decisionBody(action) {
     body.edits = collectEdits();
     body.confirmed = [...document.querySelectorAll("input[name=confirmed]:checked")].map((c) => c.value);
     if ($("public-layer-only").checked) body.public_layer_only = true;
+    const reference = tiedReference();
+    if (reference) body.reference_management_no = reference;
   }
   if (action === "merge") {
     body.merge_into = $("merge-into").value || null;

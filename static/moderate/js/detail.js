@@ -10,6 +10,7 @@ import { renderPhotos } from "./photos.js";
 import { loadMap, resetMapEdits } from "./map-frame.js";
 import { renderHistory } from "./history.js";
 import { renderSmartSeoulMap } from "./ssm.js";
+import { renderReference } from "./reference.js";
 
 export async function openReport(id) {
   clearError();
@@ -38,6 +39,7 @@ export async function openReport(id) {
   loadMap(r.id);
   renderHistory(r.reviews);
   renderSmartSeoulMap(r);
+  renderReference(r);
   state.mergePreview = null;
   $("merge-preview").replaceChildren();
   $("merge-into").value = compareWith || "";

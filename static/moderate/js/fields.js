@@ -22,7 +22,8 @@ export const SHOWN = [
 ];
 
 /** The fields offered as edit inputs (정제); each input's kind follows the field's schema. */
-export const EDITABLE = ["place.name", "place.floor", "place.road_address", "place.lot_address", "toilet.door_clear_width_cm", "toilet.threshold_height_cm",
+export const EDITABLE = ["place.name", "place.floor", "place.road_address", "place.lot_address", "place.opening_hours",
+  "toilet.door_clear_width_cm", "toilet.threshold_height_cm",
   "toilet.turning_space_150cm", "toilet.grab_bars", "toilet.emergency_bell", "toilet.arrangement", "toilet.door_type",
   "access_route.step_free", "location.lon", "location.lat"];
 
@@ -32,6 +33,20 @@ const LOCATION = { "location.lon": ["경도", "Longitude"], "location.lat": ["�
 export function fieldLabel(path) {
   const shown = SHOWN.find((f) => f[0] === path);
   return shown ? [shown[1], shown[2]] : LOCATION[path] || [path, path];
+}
+
+/** Puts values (form path → text) into the edit inputs, sent with an approval or merge like any
+ * edit; returns the [Korean, English] labels of the fields filled. The Smart Seoul Map card and
+ * the public toilet list card both fill through here. */
+export function fillEdits(values) {
+  const filled = [];
+  for (const [path, value] of Object.entries(values)) {
+    const input = document.getElementById("edit-" + path.replace(/\./g, "-"));
+    if (!input || value === null || value === undefined || value === "") continue;
+    input.value = value;
+    filled.push(fieldLabel(path));
+  }
+  return filled;
 }
 
 /** A value at a dotted path of an object. */

@@ -11,6 +11,7 @@ import { release, submitDecision, updateDecisionFields } from "./decision.js";
 import { loadMergePreview } from "./merge-preview.js";
 import { wireMapTools } from "./map-frame.js";
 import { wireSmartSeoulMap } from "./ssm.js";
+import { wireReference } from "./reference.js";
 
 async function login(ev) {
   ev.preventDefault();
@@ -52,6 +53,7 @@ const quietly = (fn) => (ev) => fn(ev).catch(() => {}); // errors are already sh
 window.addEventListener("reachable:unauthorised", logout);
 wireMapTools();
 wireSmartSeoulMap();
+wireReference();
 $("login-form").addEventListener("submit", login);
 $("logout").addEventListener("click", logout);
 $("claim-form").addEventListener("submit", quietly(claim));

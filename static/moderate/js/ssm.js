@@ -6,6 +6,7 @@ import { el, bi } from "/static/shared/dom.js";
 import { $, state, say } from "./page.js";
 import { changeRequests } from "./words.js";
 import { updateDecisionFields } from "./decision.js";
+import { fillEdits } from "./fields.js";
 
 function requestLabel(code) {
   const item = changeRequests().find((c) => c.code === code);
@@ -24,11 +25,7 @@ function askFor(code) {
 
 /** Puts the reference record's addresses into the edit inputs (sent with an approval or merge). */
 function fillAddresses() {
-  const fill = state.report.smart_seoul_map.fill;
-  for (const [path, value] of Object.entries(fill)) {
-    const input = $("edit-" + path.replace(/\./g, "-"));
-    if (input) input.value = value;
-  }
+  fillEdits(state.report.smart_seoul_map.fill);
   $("ssm-fill-state").textContent = "참조 자료의 주소를 정제 칸에 넣었습니다. 승인하면 반영됩니다. · "
     + "The reference record's addresses are in the edits; they apply when you approve.";
   say("주소를 채웠습니다.", "Addresses filled.");

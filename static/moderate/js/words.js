@@ -5,7 +5,7 @@
 import { call } from "./api.js";
 
 const words = { schema: null, reasons: [], actions: new Map(), statuses: new Map(), confirmable: [], changeRequests: [],
-  evidence: new Map() };
+  evidence: new Map(), reference: {} };
 const byCode = (items) => new Map(items.map((i) => [i.code, i]));
 
 export async function loadWords() {
@@ -13,7 +13,10 @@ export async function loadWords() {
     call("/api/v1/moderation/reason-codes"), call("/api/v1/moderation/vocabulary")]);
   Object.assign(words, { schema, reasons, actions: byCode(vocabulary.actions),
     statuses: byCode(vocabulary.report_statuses), confirmable: vocabulary.confirmable,
-    changeRequests: vocabulary.change_requests, evidence: byCode(vocabulary.duplicate_evidence || []) });
+    changeRequests: vocabulary.change_requests, evidence: byCode(vocabulary.duplicate_evidence || []),
+    reference: { flags: byCode(vocabulary.reference_flags || []),
+      statuses: byCode(vocabulary.reference_match_statuses || []),
+      methods: byCode(vocabulary.reference_match_methods || []) } });
 }
 
 /** The form schema's node for a dotted path (e.g. toilet.grab_bars), or undefined. */
@@ -52,6 +55,11 @@ export const reasons = () => words.reasons;
 /** Why a candidate is a likely duplicate, in words (e.g. "같은 공공데이터 기록 Same public-data record"). */
 export function evidenceLabel(code) {
   const item = words.evidence.get(code);
+  return item ? `${item.label_ko} ${item.label_en}` : code;
+}
+/** A reference record's flag, match status or match method (kind: flags | statuses | methods) in words. */
+export function referenceLabel(kind, code) {
+  const item = words.reference[kind]?.get(code);
   return item ? `${item.label_ko} ${item.label_en}` : code;
 }
 export const confirmable = () => words.confirmable;

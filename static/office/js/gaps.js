@@ -2,7 +2,7 @@
 // verified toilet is matched to, on a map (Leaflet; each tooltip a DOM node holding text, never
 // an HTML string) and as a list, with a CSV download.
 import { el } from "/static/shared/dom.js";
-import { $, call, download, query } from "./page.js";
+import { $, call, clearError, download, query, say } from "./page.js";
 import { fmtCell, w } from "./lang.js";
 
 let last = null;
@@ -39,6 +39,26 @@ function drawMap(items) {
   map.invalidateSize();
 }
 
+// An ambiguous record: its candidate toilets, each with a button that makes it the office's match
+// (the record then leaves the gap list). Names are crowd text: text nodes only.
+function resolver(g) {
+  const choose = (c) => async () => {
+    clearError();
+    await call(`/api/v1/office/reference/${encodeURIComponent(g.management_no)}/match`,
+      { method: "POST", json: { toilet_id: c.toilet_id } });
+    await loadGaps();
+    say(`${g.name} → ${c.name}: 연결했습니다.`, `Matched ${g.name} to ${c.name}.`);
+    $("gaps-title").focus();
+  };
+  const where = (c) => [c.distance_m !== null ? `${fmtCell(c.distance_m, "float")} m` : w("주소 일치", "same address"),
+    c.similarity !== null ? w(`이름 유사도 ${c.similarity}`, `name similarity ${c.similarity}`) : ""].filter(Boolean).join(" · ");
+  return el("details", { class: "resolver" },
+    el("summary", { text: w(`확인 필요 · 후보 ${g.candidates.length}곳`, `To confirm · ${g.candidates.length} candidates`) }),
+    el("ul", {}, g.candidates.map((c) => el("li", {}, el("span", { text: c.name }), " ", el("span", { class: "note", text: `(${where(c)})` }), " ",
+      el("button", { type: "button", onclick: () => choose(c)().catch(() => {}),
+        "aria-label": w(`${g.name}을(를) ${c.name}에 연결`, `Match ${g.name} to ${c.name}`) }, w("이 화장실로 연결", "Match to this toilet"))))));
+}
+
 export function renderGaps() {
   if (!last) return;
   const select = el("select", { id: "gaps-district", onchange: (ev) => { district = ev.target.value; loadGaps().catch(() => {}); } },
@@ -56,7 +76,7 @@ export function renderGaps() {
       ["지번 주소", "Lot address"], ["장애인 칸", "Stalls"], ["연결", "Match"]].map(([ko, en]) => el("th", { scope: "col", text: w(ko, en) })))),
     el("tbody", {}, last.items.map((g) => el("tr", {}, el("th", { scope: "row", text: g.name }), el("td", { text: g.district_ko ?? "–" }),
       el("td", { text: g.road_address ?? "" }), el("td", { text: g.lot_address ?? "" }), el("td", { class: "num", text: g.disabled_stalls }),
-      el("td", { text: g.match_status === "ambiguous" ? w("확인 필요", "to confirm") : w("없음", "none") }))))));
+      el("td", {}, g.match_status === "ambiguous" ? resolver(g) : w("없음", "none")))))));
   $("gaps-body").replaceChildren(
     el("div", { class: "field inline" }, el("label", { for: "gaps-district", text: w("자치구", "District") }), select,
       el("button", { type: "button", onclick: () => download(`/api/v1/office/gaps.csv${query({ district })}`, "office-gaps.csv").catch(() => {}) },

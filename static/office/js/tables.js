@@ -14,6 +14,7 @@ const CHARTS = {
   districts: { label: "name_ko", labelEn: "name_en", values: ["reports", "verified", "active", "reference"], type: "bar", horizontal: true },
   backlog: { label: "partner", values: ["queued", "in_review", "second_review"], type: "bar", stacked: true, horizontal: true },
   verdicts: { label: "verdict", values: ["toilets"], type: "bar" },
+  missions: { label: "name_ko", labelEn: "name_en", values: ["open_gap", "open_reverify", "taken", "reported", "done"], type: "bar", stacked: true, horizontal: true },
 };
 // Colour-blind-safe (Okabe–Ito), and every series is also named in the legend and the table.
 const COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"];
