@@ -51,12 +51,13 @@ def server_env(**extra: str) -> dict[str, str]:
 
 @contextmanager
 def running_server(database_url: str, *, workers: int = 2, extra_env: dict[str, str] | None = None,
-                   root: Path = PROJECT_ROOT, preexec_fn=None):
-    """uvicorn serving the app of the checkout at `root` (another checkout: a before/after run)."""
+                   root: Path = PROJECT_ROOT, preexec_fn=None, app: str = "api.main:app"):
+    """uvicorn serving the app of the checkout at `root` (another checkout: a before/after run);
+    `app` another ASGI app of it (bench/floor_app.py)."""
     port = free_port()
     env = server_env(DATABASE_URL=database_url, **(extra_env or {}))
     proc = subprocess.Popen(
-        [PYTHON, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
+        [PYTHON, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--log-level", "warning", "--no-access-log",
          "--timeout-keep-alive", "60"],
         cwd=root, env=env, preexec_fn=preexec_fn,

