@@ -1,10 +1,16 @@
 """The office tables as they were computed before the counts were kept on write (migration 0015):
 straight from every report, review and toilet. The reference oracle of test_counts.py, kept
-verbatim from office/tables.py at 0014 (only `Table` and its column list are shared)."""
+verbatim from office/tables.py at 0014 (only the tables' keys, titles and columns are shared)."""
 
 from __future__ import annotations
 
-from office.tables import Table, _c
+from office.tables import AGE_BANDS, DISTRICTS, ORGANISATIONS, PER_DAY, VERDICTS, Table
+
+
+def _direct(live: Table, sql: str) -> Table:
+    """`live`'s key, titles and columns with the statement of before."""
+    return Table(live.key, live.ko, live.en, live.columns, sql)
+
 
 # Reports a decision approved or merged in the range (one row per report: its latest such decision).
 _VERIFIED = """
@@ -16,13 +22,8 @@ _VERIFIED = """
 
 _KST_DAY = "(({0}) AT TIME ZONE 'Asia/Seoul')::date"
 
-ORGANISATIONS_DIRECT = Table(
-    "organisations", "단체별 참여", "Participation per organisation",
-    (_c("code", "text", "코드", "Code"), _c("name", "text", "단체", "Organisation"),
-     _c("target", "int", "목표 인원", "Target"), _c("volunteers", "int", "가입 봉사자", "Volunteers joined"),
-     _c("target_share", "float", "목표 달성률", "Share of target"),
-     _c("reporting", "int", "제보한 봉사자", "Volunteers who reported"),
-     _c("reports", "int", "제보", "Reports"), _c("verified", "int", "검증된 제보", "Verified reports")),
+ORGANISATIONS_DIRECT = _direct(
+    ORGANISATIONS,
     # Each count is one grouped pass (per organisation), joined to the ≤ 31 rows of organisations:
     # a subquery per organisation re-read the range's reports once per organisation and column.
     f"""
@@ -44,10 +45,8 @@ ORGANISATIONS_DIRECT = Table(
       LEFT JOIN vrf ON vrf.organisation_id IS NOT DISTINCT FROM o.id
      ORDER BY o.ord, o.code""")
 
-AGE_BANDS_DIRECT = Table(
-    "age_bands", "연령대별 참여", "Participation per age band",
-    (_c("age_band", "text", "연령대", "Age band"), _c("volunteers", "int", "가입 봉사자", "Volunteers joined"),
-     _c("reporting", "int", "제보한 봉사자", "Volunteers who reported"), _c("reports", "int", "제보", "Reports")),
+AGE_BANDS_DIRECT = _direct(
+    AGE_BANDS,
     """
     SELECT coalesce(a.age_band, 'unknown') AS age_band, count(*) AS volunteers,
            count(*) FILTER (WHERE r.n > 0) AS reporting, coalesce(sum(r.n), 0)::int AS reports
@@ -58,10 +57,8 @@ AGE_BANDS_DIRECT = Table(
      GROUP BY 1
      ORDER BY array_position(ARRAY['under_20','20s','30s','40s','50s','60_plus','unknown'], coalesce(a.age_band, 'unknown'))""")
 
-PER_DAY_DIRECT = Table(
-    "per_day", "날짜별 제보", "Reports per day",
-    (_c("day", "date", "날짜", "Day"), _c("reports", "int", "제보", "Reports"),
-     _c("verified", "int", "검증", "Verified"), _c("published", "int", "새로 게시", "Newly published")),
+PER_DAY_DIRECT = _direct(
+    PER_DAY,
     f"""
     WITH days AS (SELECT d::date AS day FROM generate_series(({_KST_DAY.format(':start')}),
                                                              ({_KST_DAY.format(':end_excl')}) - 1, interval '1 day') d),
@@ -75,16 +72,8 @@ PER_DAY_DIRECT = Table(
       FROM days LEFT JOIN rep USING (day) LEFT JOIN ver USING (day) LEFT JOIN pub USING (day)
      ORDER BY days.day""")
 
-DISTRICTS_DIRECT = Table(
-    "districts", "자치구별 현황", "Per district",
-    (_c("code", "text", "구 코드", "Code"), _c("name_ko", "text", "자치구", "District (ko)"),
-     _c("name_en", "text", "District", "District"), _c("reports", "int", "제보", "Reports"),
-     _c("verified", "int", "검증", "Verified"), _c("published", "int", "새로 게시", "Newly published"),
-     _c("active", "int", "게시 중", "Published now"), _c("accessible", "int", "접근 가능", "Accessible"),
-     _c("accessible_share", "float", "접근 가능 비율", "Accessible share"),
-     _c("reference", "int", "공공 목록", "Reference records"),
-     _c("reference_matched", "int", "확인된 목록", "Reference matched"),
-     _c("coverage", "float", "목록 대비 확인률", "Coverage of the reference")),
+DISTRICTS_DIRECT = _direct(
+    DISTRICTS,
     f"""
     WITH rep AS (SELECT district_code, count(*) AS n FROM reports
                   WHERE submitted_at >= :start AND submitted_at < :end_excl GROUP BY 1),
@@ -108,10 +97,8 @@ DISTRICTS_DIRECT = Table(
       LEFT JOIN toi ON toi.district_code = d.code LEFT JOIN ref ON ref.district_code = d.code
      ORDER BY d.code""")
 
-VERDICTS_DIRECT = Table(
-    "verdicts", "판정 분포", "Verdict mix",
-    (_c("verdict", "text", "판정", "Verdict"), _c("toilets", "int", "화장실", "Toilets"),
-     _c("share", "float", "비율", "Share")),
+VERDICTS_DIRECT = _direct(
+    VERDICTS,
     """
     SELECT v.verdict AS verdict, coalesce(t.n, 0) AS toilets,
            round(coalesce(t.n, 0)::numeric / NULLIF(sum(coalesce(t.n, 0)) OVER (), 0), 4)::float8 AS share
