@@ -45,11 +45,15 @@ DEMO_NOTE = "[데모] 장소는 실제, 측정값은 데모용으로 지어낸 �
 # Placeholder photos, marked DEMO 예시 in the picture, in the order a toilet shows them.
 DEMO_PHOTOS = ("entrance", "door", "interior")
 
+# (code, name, participant target): the 2023 campaign's 3,000 citizens shared among its recruiters
 ORGANISATIONS = [
-    ("SNU-SSC", "서울대학교 사회봉사센터"),
-    ("SEOUL-VC", "서울특별시 자원봉사센터"),
-    ("SWCA", "서울시사회복지관협회"),
+    ("SNU-SSC", "서울대학교 사회봉사센터", 1000),
+    ("SEOUL-VC", "서울특별시 자원봉사센터", 1500),
+    ("SWCA", "서울시사회복지관협회", 500),
 ]
+# The demo campaign: 100 days and 3,000 participants as in 2023, running since ten days before the
+# demo was loaded, so the office's dashboard opens on it with the demo's reports inside.
+DEMO_CAMPAIGN = ("휠체어도 가는 화장실 찾기 (데모 캠페인 · demo campaign)", 100, 3000)
 
 # Demo logins (README lists them). Never use these outside a demo.
 ACCOUNTS = [
@@ -143,9 +147,9 @@ def load_demo(db: Session, *, settings: Settings, force: bool = False, report_co
         if db.execute(text("SELECT NOT EXISTS (SELECT 1 FROM missions)")).scalar_one():
             return f"demo data already loaded; {open_demo_missions(db, settings=settings)}"
         return "demo data already loaded (use --force to add more reports)"
-    for code, name in ORGANISATIONS:
+    for code, name, target in ORGANISATIONS:
         if db.scalars(select(Organisation).where(Organisation.code == code)).first() is None:
-            db.add(Organisation(code=code, name=name))
+            db.add(Organisation(code=code, name=name, participant_target=target))
     db.flush()
     accounts: dict[str, Account] = {}
     for username, password, role, org, age in ACCOUNTS:
@@ -153,6 +157,7 @@ def load_demo(db: Session, *, settings: Settings, force: bool = False, report_co
         accounts[username] = existing or create_account(
             db, username=username, password=password, role=role, organisation_code=org, age_band=age,
             username_field="username")
+    open_demo_campaign(db, admin=accounts["admin"])
     rng = random.Random(20230901)
     volunteers = [a for a in accounts.values() if a.role == "volunteer"]
     registry = default_registry()
@@ -176,6 +181,20 @@ def load_demo(db: Session, *, settings: Settings, force: bool = False, report_co
             f"{published} of them published by the demo moderator, the rest queued; "
             f"reference data: {reference.inserted + reference.updated + reference.unchanged} Seoul public toilet "
             f"records, {reference.matches.get('matched', 0)} matched to published toilets; {missions}")
+
+
+def open_demo_campaign(db: Session, *, admin: Account) -> None:
+    """The demo campaign, through the office's own service (audited), unless one is set."""
+    from datetime import timedelta
+
+    from office.service import get_campaign, save_campaign, today_kst
+
+    if get_campaign(db) is not None:
+        return
+    name, days, target = DEMO_CAMPAIGN
+    starts_on = today_kst() - timedelta(days=10)
+    save_campaign(db, name=name, starts_on=starts_on, ends_on=starts_on + timedelta(days=days - 1),
+                  participant_target=target, organisation_targets={}, by=admin)
 
 
 def open_demo_missions(db: Session, *, settings: Settings) -> str:

@@ -80,6 +80,28 @@ def test_campaign_is_set_with_organisation_targets_and_audited(client, db, admin
     assert [d["changed"].get("participant_target") for d in details] == [[None, 3000], [3000, 3500]]
 
 
+def test_the_demo_opens_on_a_campaign_with_targets(client, db, settings):
+    """After `scripts/run` the office sees participants against a target, not an empty campaign."""
+    from demo.loader import load_demo
+
+    load_demo(db, settings=settings, report_count=6)
+    admin = login(client, "admin", "admin-demo-pass")
+    state = client.get("/api/v1/office/campaign", headers=admin).json()
+    assert state["campaign"]["participant_target"] == 3000 and "데모" in state["campaign"]["name"]
+    assert state["days"] == {"total": 100, "elapsed": 11, "left": 89}
+    targets = {o["code"]: o["participant_target"] for o in state["organisations"]}
+    assert targets == {"SNU-SSC": 1000, "SEOUL-VC": 1500, "SWCA": 500}
+    body = client.get("/api/v1/office/dashboard", headers=admin).json()
+    assert body["range"]["from"] == str(today_kst() - timedelta(days=10)) and body["range"]["to"] == str(today_kst())
+    orgs = {row["code"]: row for row in _table(body, "organisations")}
+    assert orgs["SEOUL-VC"]["target"] == 1500 and orgs["SEOUL-VC"]["target_share"] == round(
+        orgs["SEOUL-VC"]["volunteers"] / 1500, 4)
+    assert sum(row["reports"] for row in _table(body, "organisations")) == count_rows(db, "reports")
+    assert db.execute(text("SELECT count(*) FROM audit_log WHERE action = 'campaign.update'")).scalar_one() == 1
+    load_demo(db, settings=settings)  # loaded already: the campaign is left as it is
+    assert db.execute(text("SELECT count(*) FROM audit_log WHERE action = 'campaign.update'")).scalar_one() == 1
+
+
 @pytest.mark.parametrize("change, path", [
     ({"ends_on": "2023-08-01"}, "ends_on"),            # before the start
     ({"ends_on": "2026-01-01"}, "ends_on"),            # longer than two years
