@@ -162,6 +162,7 @@ def load_demo(db: Session, *, settings: Settings, force: bool = False, report_co
     volunteers = [a for a in accounts.values() if a.role == "volunteer"]
     registry = default_registry()
     stored = skipped = 0
+    twins: list[int] | None = None
     for row in read_sample()[:report_count]:
         payload = demo_payload(row, rng)
         try:
@@ -172,8 +173,15 @@ def load_demo(db: Session, *, settings: Settings, force: bool = False, report_co
             stored += 1
         except DomainError:
             skipped += 1  # a real row whose point fails our checks (e.g. outside the boundary)
-    published = publish_demo_share(db, moderator=accounts["moderator"], registry=registry, settings=settings,
-                                   count=stored * 2 // 5)
+            continue
+        if twins is None:  # right after the first report, so both are among the oldest the queue hands out first
+            twin = submit_demo_twin(db, payload, volunteer=volunteers[0], registry=registry, settings=settings,
+                                    rng=rng)
+            twins = [report.id] + ([twin] if twin else [])
+            stored += twin is not None
+    moderation = {"moderator": accounts["moderator"], "registry": registry, "settings": settings}
+    published = publish_demo_share(db, **moderation, count=stored * 2 // 5)
+    published += publish_demo_reports(db, **moderation, report_ids=twins or [])  # if the queue put them later
     reference = load_demo_reference(db, settings=settings)
     missions = open_demo_missions(db, settings=settings)
     return (f"demo loaded: {len(ORGANISATIONS)} organisations, {len(accounts)} accounts, "
@@ -235,13 +243,45 @@ def load_demo_reference(db: Session, *, settings: Settings):
     return import_reference(db, data, settings=settings, file_name=REFERENCE_FILE)
 
 
-def publish_demo_share(db: Session, *, moderator: Account, registry, settings: Settings, count: int) -> int:
-    """Publish `count` queued reports as the demo moderator would: claim them, then approve each
-    through the real decision service (so toilets, versions, change log and audit are all real)."""
-    from moderation.queue import claim_reports, release_report
+def submit_demo_twin(db: Session, payload: dict[str, Any], *, volunteer: Account, registry, settings: Settings,
+                     rng: random.Random) -> int | None:
+    """A second accessible toilet one floor away in the building of the first demo report, under
+    the same name (big public buildings often have one per floor). Both are published, so the
+    building's reference record has two equally good candidates and the matcher leaves it
+    ambiguous: the office's gap list shows "확인 필요 · To confirm" with both, as it will for real
+    data. Returns the report's id (None if it is refused)."""
+    import copy
+
+    twin = copy.deepcopy(payload)
+    twin["client_submission_id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    twin["place"]["floor"] = "3" if twin["place"]["floor"] == "2" else "2"
+    try:
+        with db.begin_nested():
+            report = submit_report(db, volunteer=volunteer, body=twin, registry=registry, settings=settings).report
+            add_demo_photos(db, report=report, settings=settings)
+    except DomainError:
+        return None
+    return report.id
+
+
+def _approve_demo(db: Session, report, *, moderator: Account, registry, settings: Settings) -> None:
+    """Approve through the real decision service (so toilets, versions, change log and audit are all real)."""
     from moderation.service import DecisionInput, decide
     from toilets.service import published_data
     from toilets.verdict import toilet_verdict
+
+    # Smart Seoul Map's 사용가능여부 cannot say "unknown": the public layer only
+    unknown = toilet_verdict(published_data(report.payload)) == "unknown"
+    comment = ("데모 검수: 판정 보류라 공개 지도에만 게시 · demo moderation: verdict unknown, public layer only"
+               if unknown else "데모 검수 demo moderation")
+    with db.begin_nested():
+        decide(db, report_id=report.id, moderator=moderator, registry=registry, settings=settings,
+               given=DecisionInput(action="approve", comment=comment, public_layer_only=unknown or None))
+
+
+def publish_demo_share(db: Session, *, moderator: Account, registry, settings: Settings, count: int) -> int:
+    """Publish `count` queued reports as the demo moderator would: claim them, then approve each."""
+    from moderation.queue import claim_reports, release_report
 
     published = 0
     while published < count:
@@ -251,14 +291,36 @@ def publish_demo_share(db: Session, *, moderator: Account, registry, settings: S
             break
         for report in claimed:
             try:
-                # Smart Seoul Map's 사용가능여부 cannot say "unknown": the public layer only
-                unknown = toilet_verdict(published_data(report.payload)) == "unknown"
-                comment = ("데모 검수: 판정 보류라 공개 지도에만 게시 · demo moderation: verdict unknown, public layer only"
-                           if unknown else "데모 검수 demo moderation")
-                with db.begin_nested():
-                    decide(db, report_id=report.id, moderator=moderator, registry=registry, settings=settings,
-                           given=DecisionInput(action="approve", comment=comment, public_layer_only=unknown or None))
+                _approve_demo(db, report, moderator=moderator, registry=registry, settings=settings)
                 published += 1
             except DomainError:
                 release_report(db, report_id=report.id, moderator=moderator)
+    return published
+
+
+def publish_demo_reports(db: Session, *, moderator: Account, registry, settings: Settings,
+                         report_ids: list[int]) -> int:
+    """Publish these reports if still queued: claim the queue batch by batch until they are in hand,
+    approve them, and hand every other claimed report back. Returns how many were published."""
+    from moderation.queue import claim_reports, release_report
+
+    wanted = set(db.execute(text("SELECT id FROM reports WHERE id = ANY(:ids) AND status = 'queued'"),
+                            {"ids": report_ids}).scalars())
+    held, published = [], 0
+    while wanted:
+        claimed = claim_reports(db, moderator=moderator, count=settings.claim_max_count, settings=settings).reports
+        if not claimed:
+            break
+        for report in claimed:
+            if report.id not in wanted:
+                held.append(report.id)
+                continue
+            wanted.discard(report.id)
+            try:
+                _approve_demo(db, report, moderator=moderator, registry=registry, settings=settings)
+                published += 1
+            except DomainError:
+                held.append(report.id)
+    for report_id in held:
+        release_report(db, report_id=report_id, moderator=moderator)
     return published
