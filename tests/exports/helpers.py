@@ -68,3 +68,16 @@ def report_with_photos(db: Session, settings: Settings, kinds: tuple[str, ...] =
     photos = [add_photo(db, report=report, kind=k, raw=png_bytes((40 * i, 90, 160)), settings=settings)
               for i, k in enumerate(kinds)]
     return report, body, photos
+
+
+def settle_preview(page, centre_js: str, *, markers: str, timeout: float = 15000) -> None:
+    """Zoom the preview map (/maps/preview) to 18 at `centre_js` (a JS LatLng expression of `p`, the
+    page's `window.reachablePreview`) and wait until Leaflet and the cluster layer have stopped
+    moving and `markers` (a JS condition of `p`) holds. A click before that can land on a marker
+    the cluster layer's zoom animation is still placing; when it re-adds the marker, Leaflet closes
+    the marker's popup, so a popup that opened is gone (seen once in a loaded CI run)."""
+    page.wait_for_function(f"""() => {{ const p = window.reachablePreview;
+        if (!p) return false;
+        if (p.map.getZoom() !== 18) p.map.setView({centre_js}, 18, {{animate: false}});
+        return p.map.getZoom() === 18 && !p.map._animatingZoom && !p.cluster._inZoomAnimation && ({markers}); }}""",
+                           timeout=timeout, polling=250)

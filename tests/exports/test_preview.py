@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.exports.helpers import publish, report_with_photos
+from tests.exports.helpers import publish, report_with_photos, settle_preview
 from toilets.service import create_toilet
 
 
@@ -48,9 +48,9 @@ def test_preview_in_chromium_shows_markers_and_a_popup(page, live_server, commit
     page.wait_for_function("() => window.reachablePreview && window.reachablePreview.markers.length === 3", timeout=20000)
     assert page.locator("#rv-shown").inner_text().startswith("3")
     # clustered at city zoom: zoom in where the markers separate, then click one like a user would
-    page.evaluate("""() => { const p = window.reachablePreview;
-        const m = p.markers.find(x => x.rvDistrict === '11140');
-        p.map.setView(m.getLatLng(), 18, {animate: false}); }""")
+    city_hall = "p.markers.find(x => x.rvDistrict === '11140')"
+    settle_preview(page, f"{city_hall}.getLatLng()",
+                   markers=f"p.map.hasLayer({city_hall}) && {city_hall}._path.isConnected")
     page.locator("path.rv-accessible").first.click(timeout=15000)
     popup = page.locator(".leaflet-popup-content .rv-popup")
     popup.wait_for(timeout=15000)

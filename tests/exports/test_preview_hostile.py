@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from cli.main import app as cli
 from core.config import get_settings
 from tests.factories import CITY_HALL
-from tests.exports.helpers import publish, report_with_photos
+from tests.exports.helpers import publish, report_with_photos, settle_preview
 from tests.hostile_text import PAYLOADS, assert_inert, hostile, watch
 from toilets.service import create_toilet
 
@@ -46,9 +46,8 @@ def _open_every_marker(pg, made, where: str) -> None:
     pg.wait_for_function(f"() => window.reachablePreview && window.reachablePreview.markers.length === {len(made)}",
                          timeout=20000)
     # zoom in where every marker stands alone (the page's own fitBounds may still be animating)
-    pg.wait_for_function(f"""() => {{ const p = window.reachablePreview;
-        if (p.map.getZoom() !== 18) p.map.setView(L.featureGroup(p.markers).getBounds().getCenter(), 18, {{animate: false}});
-        return document.querySelectorAll('path.rv-marker').length === {len(made)}; }}""", timeout=10000, polling=250)
+    settle_preview(pg, "L.featureGroup(p.markers).getBounds().getCenter()",
+                   markers=f"document.querySelectorAll('path.rv-marker').length === {len(made)}")
     markers = pg.locator("path.rv-marker")
     names, photos = dict(made), 0
     for i in range(len(made)):
