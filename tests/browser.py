@@ -51,6 +51,16 @@ def serve(app, *, send_buffer: int | None = None) -> Iterator[str]:
         sock.close()
 
 
+def tab_to(pg, selector: str, limit: int = 120) -> None:
+    """Press Tab until `selector` has focus, and check the focus is visible (a real outline)."""
+    for _ in range(limit):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("(s) => document.activeElement.matches(s)", selector):
+            assert pg.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none", selector
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
 @contextmanager
 def chromium():
     """Debian's Chromium driven by Playwright."""

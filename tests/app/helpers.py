@@ -76,16 +76,6 @@ def log_in(pg, live_server: str) -> str:
     return name
 
 
-def tab_to(pg, selector: str, limit: int = 120) -> None:
-    """Press Tab until `selector` has focus, and check the focus is visible (a real outline)."""
-    for _ in range(limit):
-        pg.keyboard.press("Tab")
-        if pg.evaluate("(s) => document.activeElement.matches(s)", selector):
-            assert pg.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none", selector
-            return
-    raise AssertionError(f"Tab never reached {selector}")
-
-
 def located(pg) -> None:
     pg.locator("#locate-status").filter(has_text="위치를 찾았습니다").wait_for()
 

@@ -11,7 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from missions.service import sweep_missions
-from tests.app.helpers import ZOOMED_PHONE, assert_accessible, assert_clean, log_in, tab_to
+from tests.app.helpers import ZOOMED_PHONE, assert_accessible, assert_clean, log_in
+from tests.browser import tab_to
 from tests.app.test_volunteer_app import layout_problems, rows
 from tests.factories import CITY_HALL, report_body
 from tests.hostile_text import assert_inert, hostile, watch

@@ -17,7 +17,8 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from tests.app.helpers import (NEARBY, ZOOMED_PHONE, assert_accessible, assert_clean, fill_place, jpeg_bytes, located, log_in,
-                               make_organisation, next_step, nickname, shoot, tab_to)
+                               make_organisation, next_step, nickname, shoot)
+from tests.browser import tab_to
 from tests.factories import CITY_HALL
 
 pytestmark = pytest.mark.browser

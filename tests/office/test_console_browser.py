@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tests.browser import axe_violations, guarded_context
+from tests.browser import axe_violations, guarded_context, tab_to
 from tests.factories import login, make_account
 from tests.hostile_text import SHORT, assert_inert, hostile, watch
 
@@ -39,17 +39,8 @@ def _overflow(pg) -> int:
     return pg.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
 
 
-def _tab_to(pg, selector: str, limit: int = 80) -> None:
-    for _ in range(limit):
-        pg.keyboard.press("Tab")
-        if pg.evaluate("(s) => document.activeElement.matches(s)", selector):
-            assert pg.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none", selector
-            return
-    raise AssertionError(f"Tab never reached {selector}")
-
-
 def _keyboard_login(pg, name: str) -> None:
-    _tab_to(pg, "#login-username")
+    tab_to(pg, "#login-username")
     pg.keyboard.type(name)
     pg.keyboard.press("Tab")
     pg.keyboard.type(PASSWORD)
@@ -74,7 +65,7 @@ def test_keyboard_only_at_200_percent_zoom_axe_clean_in_both_languages(browser, 
         assert pg.locator("#headline").inner_text().count("참여자") == 1
         for lang in ("ko", "en"):
             for screen in SCREENS:
-                _tab_to(pg, f'nav a[data-view="{screen}"]')
+                tab_to(pg, f'nav a[data-view="{screen}"]')
                 pg.keyboard.press("Enter")
                 pg.wait_for_function("(v) => document.body.dataset.view === v", arg=screen)
                 pg.locator(f"#view-{screen}").wait_for()
@@ -82,20 +73,20 @@ def test_keyboard_only_at_200_percent_zoom_axe_clean_in_both_languages(browser, 
                 assert _overflow(pg) <= 0, f"{screen} scrolls sideways ({lang})"
                 assert axe_violations(pg) == [], f"{screen} ({lang})"
             if lang == "ko":
-                _tab_to(pg, "#lang-switch")
+                tab_to(pg, "#lang-switch")
                 pg.keyboard.press("Enter")
                 pg.get_by_role("heading", name="Programme office").wait_for()
                 assert pg.evaluate("() => document.documentElement.lang") == "en"
 
         # the campaign, by keyboard: the organisation's target field is there
-        _tab_to(pg, 'nav a[data-view="campaign"]')
+        tab_to(pg, 'nav a[data-view="campaign"]')
         pg.keyboard.press("Enter")
-        _tab_to(pg, "#campaign-name")
+        tab_to(pg, "#campaign-name")
         pg.keyboard.type("2023 campaign")
         for selector, value in (("#campaign-start", "2023-09-01"), ("#campaign-end", "2023-12-09"),
                                 ("#campaign-target", "3000")):
             pg.fill(selector, value)  # date pickers: typed values, as a keyboard user would enter them
-        _tab_to(pg, "#campaign-form button[type=submit]")
+        tab_to(pg, "#campaign-form button[type=submit]")
         pg.keyboard.press("Enter")
         pg.locator("#status", has_text="Campaign saved").wait_for()
         assert context.outside_requests == []
@@ -267,7 +258,7 @@ def test_an_ambiguous_gap_is_resolved_by_keyboard_and_its_names_stay_text(browse
         pg.goto(f"{live_server}/office#gaps")
         _keyboard_login(pg, "office-admin5")
         pg.locator("#gaps-body details.resolver summary").wait_for()
-        _tab_to(pg, "#gaps-body details.resolver summary", limit=200)
+        tab_to(pg, "#gaps-body details.resolver summary", limit=200)
         pg.keyboard.press("Enter")
         button = pg.get_by_role("button", name=f"{record_name}을(를) {toilet_name}에 연결")
         button.wait_for()
